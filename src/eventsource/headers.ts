@@ -11,6 +11,19 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * a `-` upper case, the rest lower case (`x-github-event` -> `X-Github-Event`).
  */
 export function canonicalHeaderKey(key: string): string {
+  const known = canonical.get(key);
+  if (known !== undefined) return known;
+  const out = canonicalize(key);
+  // Bounded: header names are the sender's choice.
+  if (canonical.size >= 512) canonical.clear();
+  canonical.set(key, out);
+  return out;
+}
+
+// Every delivery repeats the same few names; spelling them out each time showed in profiles.
+const canonical = new Map<string, string>();
+
+function canonicalize(key: string): string {
   if (!TOKEN.test(key)) return key;
   let out = "";
   let upper = true;

@@ -1,5 +1,4 @@
-import { createServer, type Server } from "node:http";
-import express, { type NextFunction, type Request, type Response } from "express";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { EventSource } from "../api/types.js";
 import type { EventBus } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
@@ -87,52 +86,64 @@ function routeTable(receivers: Receiver[]): Map<string, Routes> {
   return byPort;
 }
 
-function send(res: Response, out: WebhookResponse): void {
-  res.status(out.status);
-  for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
-  res.type("text/plain").send(out.body);
+function send(res: ServerResponse, out: WebhookResponse): void {
+  res.writeHead(out.status, { ...out.headers, "Content-Type": "text/plain; charset=utf-8", "Content-Length": Buffer.byteLength(out.body) });
+  res.end(out.body);
 }
 
-function app(currentRoutes: () => Routes | undefined, log: Logger): express.Express {
-  const a = express();
-  a.disable("x-powered-by");
-  a.set("etag", false);
-  a.use(async (req: Request, res: Response, next: NextFunction) => {
+/** The path and query of a request target; an absolute-form target keeps only its path. */
+function target(url: string): { path: string; query: string } {
+  let rest = url;
+  if (!rest.startsWith("/")) {
+    try {
+      const u = new URL(rest);
+      rest = `${u.pathname}${u.search}`;
+    } catch {
+      return { path: rest, query: "" };
+    }
+  }
+  const q = rest.indexOf("?");
+  return q >= 0 ? { path: rest.slice(0, q), query: rest.slice(q + 1) } : { path: rest, query: "" };
+}
+
+/**
+ * The request listener of one port. A plain route table, not a framework: this is
+ * the hot path of every delivery, and exact-path lookup is all it needs.
+ */
+function app(currentRoutes: () => Routes | undefined, log: Logger): RequestListener {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? "GET";
+    const { path, query } = target(req.url ?? "/");
     // Exact match on the raw path, as the original's mux: /push never serves /push/x.
-    const list = currentRoutes()?.get(req.path);
-    if (!list) return next();
-    const receiver = list.find((r) => r.method === req.method) ?? list[0];
+    const list = currentRoutes()?.get(path);
+    if (!list) {
+      // Any method, as the original's health route; an endpoint named /health wins above.
+      if (path === "/health") send(res, { status: 200, body: "OK" });
+      else send(res, { status: 404, body: "not found" });
+      return;
+    }
+    const receiver = list.find((r) => r.method === method) ?? (list[0] as Receiver);
     let rawBody: Buffer;
     try {
       rawBody = await readBody(req, receiver.maxPayloadSize);
     } catch (err) {
+      const out = receiver.reject(err);
       if (err instanceof PayloadTooLargeError) {
-        res.setHeader("Connection", "close");
+        out.headers = { ...out.headers, Connection: "close" };
         discardRest(req);
       }
-      send(res, receiver.reject(err));
+      send(res, out);
       return;
     }
-    const q = req.originalUrl.indexOf("?");
-    const out = await receiver.handle({
-      method: req.method,
-      path: req.path,
-      query: q >= 0 ? req.originalUrl.slice(q + 1) : "",
-      headers: goHeaders(req),
-      rawBody,
+    send(res, await receiver.handle({ method, path, query, headers: goHeaders(req), rawBody }));
+  };
+  return (req, res) => {
+    serve(req, res).catch((err: unknown) => {
+      log.error({ err: errorMessage(err) }, "unhandled receiver error");
+      if (!res.headersSent) send(res, { status: 500, body: "internal error" });
+      else res.destroy();
     });
-    send(res, out);
-  });
-  a.use((req, res) => {
-    // Any method, as the original's health route; an endpoint named /health wins above.
-    if (req.path === "/health") res.type("text/plain").send("OK");
-    else res.status(404).type("text/plain").send("not found");
-  });
-  a.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    log.error({ err: errorMessage(err) }, "unhandled receiver error");
-    if (!res.headersSent) res.status(500).type("text/plain").send("internal error");
-  });
-  return a;
+  };
 }
 
 /** An EventSource the server could not (re)configure; its previous receivers, if any, stay. */

@@ -108,10 +108,15 @@ export class SourcedAction implements TriggerAction {
     return obj;
   }
 
+  // A plan's intent, so that executing it does not apply the parameters a second time.
+  private readonly intents = new WeakMap<TriggerPlan, Intent>();
+
   plan(firing: Firing): TriggerPlan {
     if (this.source.loaded) {
       const intent = this.intend(this.applied(this.source.loaded, firing), firing, (b) => this.applied(b, firing));
-      return { type: this.type, resource: intent.resource, summary: intent.summary, derivedName: intent.derivedName, firing };
+      const plan = { type: this.type, resource: intent.resource, summary: intent.summary, derivedName: intent.derivedName, firing };
+      this.intents.set(plan, intent);
+      return plan;
     }
     return {
       type: this.type,
@@ -124,6 +129,8 @@ export class SourcedAction implements TriggerAction {
   async execute(plan: TriggerPlan, runtime: TriggerRuntime): Promise<TriggerResult> {
     const firing = plan.firing;
     if (!firing) throw new TriggerError(`${this.type} trigger: the plan carries no firing`);
+    const planned = this.intents.get(plan);
+    if (planned) return planned.run(runtime);
     const resource =
       this.source.loaded ?? (await this.source.load({ workflows: runtime.workflows, namespace: firing.sensorNamespace }));
     // Deterministic in the firing (its `now` included): the same intent the plan showed.
