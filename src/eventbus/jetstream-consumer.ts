@@ -16,6 +16,7 @@ import type { BusMessage, MessageHandler, SubscribeOptions, Subscription } from 
 import type { CloudEvent } from "./cloudevent.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { SendCoalescer } from "./coalesce.js";
 
 export const ACK_WAIT_MS = 30_000;
 export const DEFAULT_MAX_DELIVER = 5;
@@ -154,6 +155,8 @@ export interface SubscriptionDeps {
   logger: Logger;
   /** Default ACK_WAIT_MS. */
   ackWaitMs?: number;
+  /** Batches acks into one socket write per event-loop turn. */
+  sends: SendCoalescer;
 }
 
 /**
@@ -327,13 +330,13 @@ export class JetStreamSubscription implements Subscription {
         // Not confirmed (ackAck): a round trip per message halved consumer throughput,
         // and a lost ack only brings the message back after the ack wait, where the
         // idempotent trigger absorbs the repeat.
-        m.ack();
+        this.deps.sends.defer(() => m.ack());
       },
       nak: async (delayMs?: number) => {
-        if (once()) m.nak(delayMs);
+        if (once()) this.deps.sends.defer(() => m.nak(delayMs));
       },
       term: async () => {
-        if (once()) m.term();
+        if (once()) this.deps.sends.defer(() => m.term());
       },
     };
     const working = { m, started: Date.now(), settled: () => settled };
@@ -344,12 +347,12 @@ export class JetStreamSubscription implements Subscription {
       .then(() => this.handler(msg))
       .catch((err: unknown) => {
         log.error({ eventId: event.id, err: errorMessage(err) }, "handler failed");
-        if (once()) m.nak(1000);
+        if (once()) this.deps.sends.defer(() => m.nak(1000));
       })
       .finally(() => {
         this.working.delete(working);
         // Returned without settling: let someone else have it now.
-        if (once()) m.nak();
+        if (once()) this.deps.sends.defer(() => m.nak());
         this.running--;
         this.release(1);
         if (this.running === 0) for (const f of [...this.idle]) (this.idle.delete(f), f());

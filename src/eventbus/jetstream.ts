@@ -16,6 +16,7 @@ import {
 } from "nats";
 import type { EventBus, MessageHandler, PublishResult, SubscribeOptions, Subscription } from "./bus.js";
 import type { CloudEvent } from "./cloudevent.js";
+import { SendCoalescer } from "./coalesce.js";
 import { JetStreamSubscription } from "./jetstream-consumer.js";
 import { JetStreamKvBucket } from "./jetstream-kv.js";
 import type { KvBucket } from "./kv.js";
@@ -140,6 +141,7 @@ export async function ensureStream(
 /** The NATS JetStream event bus: one stream `<bus>` over subjects `<bus>.<eventSource>.<event>`. */
 export class JetStreamEventBus implements EventBus {
   private readonly subscriptions = new Set<JetStreamSubscription>();
+  private readonly sends = new SendCoalescer();
   private closed = false;
   private lastStreamCheck = 0;
   /** Why the connection cannot carry events right now (from nc.status()); undefined while connected. */
@@ -211,6 +213,7 @@ export class JetStreamEventBus implements EventBus {
       attempts++;
       const timeout = Math.max(50, Math.min(deadline - Date.now(), 2000));
       try {
+        await this.sends.turn();
         const ack = await this.js.publish(subject, data, { msgID: event.id, expect: { streamName: this.streamName }, timeout });
         if (attempts > 1) {
           this.logger.info({ subject, eventId: event.id, attempts, duplicate: ack.duplicate, ms: Date.now() - started }, "event stored after retry");
@@ -241,7 +244,7 @@ export class JetStreamEventBus implements EventBus {
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
     if (this.closed) throw new BusUnavailableError("event bus is closed");
     const sub = new JetStreamSubscription(
-      { js: this.js, jsm: this.jsm, stream: this.streamName, logger: this.logger.child({ durable: options.durable }), ackWaitMs: this.ackWaitMs },
+      { js: this.js, jsm: this.jsm, stream: this.streamName, logger: this.logger.child({ durable: options.durable }), ackWaitMs: this.ackWaitMs, sends: this.sends },
       options,
       handler,
     );

