@@ -10,7 +10,9 @@ import { errorMessage } from "./errors.js";
 import { durationMs } from "./eventbus/jetstream-options.js";
 import { runningInPod } from "./config/kube/kubeconfig.js";
 import { DEFAULT_ADMIN_PORT, parseAdminPort, readinessFlag, startObservability } from "./observe/index.js";
-import { DEFAULT_GRACE_PERIOD_MS, handleShutdownSignals } from "./shutdown.js";
+import { DEFAULT_GRACE_PERIOD_MS, handleShutdownSignals, type ShutdownOptions } from "./shutdown.js";
+import { isPrimaryProcess, parseWorkers, reportDraining, superviseWorkers, workerAdminPort, workerSlot } from "./commands/workers.js";
+import { JetStreamEventBus } from "./eventbus/jetstream.js";
 
 const USAGE = `Usage: trigger-gateway <command> [options]
 
@@ -19,7 +21,7 @@ Commands:
         [--port CONFIGURED=ACTUAL]... [--log-level LEVEL] [--nats-url URL]
         [--publish-deadline 8s] [--ack-wait 30s] [--trigger-concurrency N]
         [--events-port 2746] [--binding-mode durable|sync] [--tokens-file FILE]
-        [--admin-port 7777] [--grace-period 30s]
+        [--admin-port 7777] [--grace-period 30s] [--workers N]
       Receive webhooks and run sensors. Embedded defaults: in-process bus,
       Workflows written under --local-store (default .gateway/workflows).
       --nats-url (or a JetStream EventBus spec) makes the bus NATS JetStream.
@@ -31,6 +33,8 @@ Commands:
       SIGTERM/SIGINT drains: new deliveries get 503 + Retry-After, /readyz
       turns 503, requests and handlers in flight finish, then exit 0; after
       --grace-period (default 30s) exit 1. A second signal exits at once.
+      --workers N (JetStream only) runs N processes sharing the ports and the
+      durable consumers, to use N cores; worker k's admin port is base + k - 1.
   serve --kube [--namespace NS] [--kubeconfig FILE] [other serve options]
       Specs from the EventSource/Sensor/... resources of a cluster (watched),
       Workflows and Secrets through the Kubernetes API. In a pod, the service
@@ -123,8 +127,23 @@ async function serve(args: string[]): Promise<void> {
       "tokens-file": { type: "string" },
       "admin-port": { type: "string", default: String(DEFAULT_ADMIN_PORT) },
       "grace-period": { type: "string" },
+      workers: { type: "string" },
     },
   });
+  let workers = 1;
+  try {
+    workers = parseWorkers(values.workers);
+  } catch (err) {
+    fail(errorMessage(err));
+  }
+  const slot = workerSlot(process.env);
+  if (workers > 1 && !slot && isPrimaryProcess()) {
+    if (!values["nats-url"] && !values.kube) {
+      fail("--workers needs the JetStream bus (--nats-url, or --kube with a JetStream EventBus): the in-process bus is not shared between processes");
+    }
+    superviseWorkers(workers, createLogger({ level: values["log-level"] }).child({ component: "primary" }));
+    return;
+  }
   const grace = values["grace-period"];
   let gracePeriodMs = DEFAULT_GRACE_PERIOD_MS;
   if (grace !== undefined) {
@@ -144,8 +163,9 @@ async function serve(args: string[]): Promise<void> {
   const kube = values.kube || (inPod && !values.config?.length);
   if (!kube && !values.config?.length) fail("serve needs --config <file|dir> or --kube");
   if (kube && values.config?.length) fail("serve takes --config or --kube, not both");
-  const logger = createLogger({ level: values["log-level"] });
-  const observability = await startObservability({ port: parseAdminPort(values["admin-port"] ?? ""), host: values.host, logger });
+  const logger = slot ? createLogger({ level: values["log-level"] }).child({ worker: slot.index }) : createLogger({ level: values["log-level"] });
+  const adminPort = workerAdminPort(parseAdminPort(values["admin-port"] ?? ""), slot);
+  const observability = await startObservability({ port: adminPort, host: values.host, logger });
   // Fails at the first signal, so a Service stops routing here while the drain runs.
   const draining = readinessFlag(true);
   observability.observer.addReadinessCheck("draining", draining.check);
@@ -164,22 +184,34 @@ async function serve(args: string[]): Promise<void> {
     observer: observability.observer,
     logger,
   });
+  if (slot && !(gateway.bus() instanceof JetStreamEventBus)) {
+    fail("--workers needs the JetStream bus: the in-process bus is not shared between processes");
+  }
   observability.ready();
+  if (slot && slot.index > 1) {
+    handleShutdownSignals(shutdownOptions());
+    return;
+  }
   // A human banner on stderr; stdout stays JSON log lines.
   const line = sampleSendLine(gateway, specs.eventSources, values["secrets-dir"]);
   const urls = gateway.endpoints().map((e) => `  ${e.type} ${e.eventSource}/${e.eventName}  ${e.url}`);
   process.stderr.write(`\ntrigger-gateway is listening:\n${urls.join("\n")}\n`);
   if (line) process.stderr.write(`\nTry it from another terminal:\n  ${line}\n\n`);
-  handleShutdownSignals({
-    logger,
-    gracePeriodMs,
-    drain: () => {
-      draining.set(false, "shutting down");
-      gateway.drain();
-    },
-    close: () => gateway.close().then(() => observability.close()),
-    inFlight: () => gateway.inFlight(),
-  });
+  handleShutdownSignals(shutdownOptions());
+
+  function shutdownOptions(): ShutdownOptions {
+    return {
+      logger,
+      gracePeriodMs,
+      drain: () => {
+        reportDraining();
+        draining.set(false, "shutting down");
+        gateway.drain();
+      },
+      close: () => gateway.close().then(() => observability.close()),
+      inFlight: () => gateway.inFlight(),
+    };
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => fail(errorMessage(err), 1));

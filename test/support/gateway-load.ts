@@ -105,12 +105,12 @@ export async function writeLoadConfig(extraYaml: Record<string, string> = {}): P
 }
 
 /** `serve` on loopback with the load config, a free port and the given bus flags. */
-export function startLoadGateway(env: LoadEnv, extraArgs: string[]): Promise<GatewayProcess> {
+export function startLoadGateway(env: LoadEnv, extraArgs: string[], readyLines = 1): Promise<GatewayProcess> {
   return startGatewayProcess([
     "--config", env.configDir, "--secrets-dir", env.secretsDir, "--local-store", env.store,
     "--host", "127.0.0.1", "--port", "12000=0", "--log-level", "info",
     ...extraArgs,
-  ]);
+  ], 20_000, readyLines);
 }
 
 export function webhookUrl(gw: GatewayProcess): string {

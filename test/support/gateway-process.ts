@@ -15,9 +15,9 @@ export interface GatewayProcess {
 
 /**
  * Runs the built CLI (`npm test` builds first) with `serve` and the given args,
- * and resolves once it logged "gateway ready".
+ * and resolves once it logged "gateway ready" (`readyLines` times: once per worker).
  */
-export async function startGatewayProcess(args: string[], timeoutMs = 20_000): Promise<GatewayProcess> {
+export async function startGatewayProcess(args: string[], timeoutMs = 20_000, readyLines = 1): Promise<GatewayProcess> {
   // The events endpoint's default port (2746) would collide between parallel tests.
   const events = args.includes("--events-port") ? [] : ["--events-port", "0"];
   // Likewise the admin port (7777).
@@ -46,7 +46,7 @@ export async function startGatewayProcess(args: string[], timeoutMs = 20_000): P
       }
       logs.push(rec);
       if (rec.msg === "listening") urls.set(`${rec.eventSource}/${rec.eventName}`, String(rec.url));
-      if (rec.msg === "gateway ready") {
+      if (rec.msg === "gateway ready" && --readyLines === 0) {
         clearTimeout(timer);
         resolve();
       }
