@@ -1,9 +1,9 @@
 // `npm run bench`: end-to-end throughput and latency of webhook -> Workflow stored,
 // on the memory bus and on JetStream, with the machine's ceilings measured in the
 // same run. One JSON object on stdout; progress on stderr.
-import { fork } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync } from "node:fs";
+import { execFileSync, fork } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { pullRequestPayload } from "./payload.mjs";
 import { SECRET, writeBenchConfig } from "./config.mjs";
 import { startBenchGateway } from "./gateway.mjs";
+import { startBenchWorkers } from "./workers.mjs";
 import { startNats } from "./nats.mjs";
 import { startBareHmacServer, jetstreamPublishCeiling } from "./ceilings.mjs";
 
@@ -21,6 +22,7 @@ const RATE = env("BENCH_RATE", 1000);
 const RATE_SECONDS = env("BENCH_RATE_SECONDS", 5);
 const WARMUP = env("BENCH_WARMUP", 1000);
 const DRAIN_TIMEOUT_MS = env("BENCH_DRAIN_TIMEOUT_MS", 120_000);
+const WORKERS = env("BENCH_WORKERS", 2);
 const TRIGGER_CONCURRENCY = process.env.BENCH_TRIGGER_CONCURRENCY ? Number(process.env.BENCH_TRIGGER_CONCURRENCY) : undefined;
 
 const progress = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -85,11 +87,31 @@ async function summarise(gw, prefix, result) {
   };
 }
 
-async function throughputRun(gw, label) {
+/** CPU time (ms) a process used so far, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `pids`: { gateway: [pid...], natsServer?: pid }. Besides the rates, says how much
+ * CPU each process spent per stored event: on 2 cores their sum bounds the rate.
+ */
+async function throughputRun(gw, label, pids) {
   progress(`${label}: warm-up (${WARMUP} events)`);
   await summarise(gw, `${label}-warm-`, await load({ url: gw.url, mode: "closed", count: WARMUP, prefix: `${label}-warm-` }));
   progress(`${label}: ${CONCURRENCY} connections for ${DURATION_MS} ms`);
+  const who = { gateway: pids.gateway, loadGenerator: [loader.pid], ...(pids.natsServer ? { natsServer: [pids.natsServer] } : {}) };
+  const sum = (list) => list.reduce((a, p) => a + (cpuMs(p) ?? NaN), 0);
+  const before = Object.fromEntries(Object.entries(who).map(([k, v]) => [k, sum(v)]));
   const r = await summarise(gw, `${label}-tp-`, await load({ url: gw.url, mode: "closed", durationMs: DURATION_MS, prefix: `${label}-tp-` }));
+  const cpu = {};
+  for (const [k, v] of Object.entries(who)) cpu[k] = Math.round(((sum(v) - before[k]) * 1000) / r.events);
+  if (Object.values(cpu).every(Number.isFinite)) r.cpuUsPerEvent = cpu;
   progress(`${label}: ${JSON.stringify(r)}`);
   return r;
 }
@@ -114,7 +136,7 @@ async function main() {
     progress("memory bus");
     const mem = await startBenchGateway({ configDir, secretsDir, triggerConcurrency: TRIGGER_CONCURRENCY });
     cleanups.push(() => rm(mem.storeDir, { recursive: true, force: true }));
-    out.memory = await throughputRun(mem, "mem");
+    out.memory = await throughputRun(mem, "mem", { gateway: [process.pid] });
     await mem.close();
 
     progress("starting nats-server");
@@ -127,13 +149,25 @@ async function main() {
     progress("jetstream bus");
     const js = await startBenchGateway({ configDir, secretsDir, natsUrl: nats.url, triggerConcurrency: TRIGGER_CONCURRENCY });
     cleanups.push(() => rm(js.storeDir, { recursive: true, force: true }));
-    out.jetstream = await throughputRun(js, "js");
+    out.jetstream = await throughputRun(js, "js", { gateway: [process.pid], natsServer: nats.pid });
     await sleep(1000);
     progress(`jetstream: ${RATE} events/s offered for ${RATE_SECONDS} s`);
     const rate = await summarise(js, "js-rate-", await load({ url: js.url, mode: "rate", rate: RATE, count: RATE * RATE_SECONDS, prefix: "js-rate-" }));
     progress(`jetstream at ${RATE}/s: ${JSON.stringify(rate)}`);
     out.jetstream[`at${RATE}PerSecond`] = { p50Ms: rate.p50Ms, p99Ms: rate.p99Ms, maxMs: rate.maxMs, events: rate.events, ...(rate.non2xx ? { non2xx: rate.non2xx } : {}) };
     await js.close();
+
+    // The same path using both cores: serve --workers, as a child process.
+    progress(`jetstream bus, serve --workers ${WORKERS}`);
+    const jw = await startBenchWorkers({ configDir, secretsDir, natsUrl: nats.url, workers: WORKERS });
+    cleanups.push(() => rm(jw.storeDir, { recursive: true, force: true }));
+    const workerPids = execFileSync("pgrep", ["-P", String(jw.pid)], { encoding: "utf8" }).trim().split("\n").map(Number);
+    out.jetstreamWorkers = { workers: WORKERS, ...(await throughputRun(jw, "jw", { gateway: [jw.pid, ...workerPids], natsServer: nats.pid })) };
+    await sleep(1000);
+    const jwRate = await summarise(jw, "jw-rate-", await load({ url: jw.url, mode: "rate", rate: RATE, count: RATE * RATE_SECONDS, prefix: "jw-rate-" }));
+    progress(`jetstream --workers ${WORKERS} at ${RATE}/s: ${JSON.stringify(jwRate)}`);
+    out.jetstreamWorkers[`at${RATE}PerSecond`] = { p50Ms: jwRate.p50Ms, p99Ms: jwRate.p99Ms, maxMs: jwRate.maxMs, events: jwRate.events, ...(jwRate.non2xx ? { non2xx: jwRate.non2xx } : {}) };
+    await jw.close();
 
     out.ceilings = { bareHttpHmac, jetstreamPublish };
     out.machine = {
@@ -151,7 +185,9 @@ async function main() {
       latency: "request due/sent -> Workflow file written (create resolved), wall clock performance.timeOrigin+now() in both processes",
       eventsPerSecond: "Workflows stored / (last stored - first sent)",
       jetstream: "local nats-server -js, file storage, temp store dir, 1 replica",
+      jetstreamWorkers: `serve --workers ${WORKERS} as a child process (logs at info to /dev/null); stored = the Workflow file appearing (fs.watch), its name derived from the delivery id as the gateway does`,
       triggerConcurrency: TRIGGER_CONCURRENCY ?? "default",
+      cpuUsPerEvent: "CPU time (user+system, /proc) each process spent during the throughput run / Workflows stored; the in-process gateway's includes the bench's bookkeeping",
     };
   } finally {
     loader.send("exit");
