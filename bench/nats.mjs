@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 const BIN = process.env.NATS_SERVER_BIN ?? "nats-server";
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);

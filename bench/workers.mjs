@@ -5,7 +5,6 @@
 import { spawn } from "node:child_process";
 import { watch } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,20 +12,10 @@ import { performance } from "node:perf_hooks";
 import { newEventId } from "../dist/src/eventbus/cloudevent.js";
 import { deterministicName } from "../dist/src/sensor/naming.js";
 import { NAMESPACE } from "./config.mjs";
+import { freePort } from "./nats.mjs";
 
 const now = () => performance.timeOrigin + performance.now();
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** delivery id -> the Workflow name the bench sensor's trigger gives it. */
 function workflowName(delivery) {
