@@ -11,8 +11,7 @@ import { durationMs } from "./eventbus/jetstream-options.js";
 import { runningInPod } from "./config/kube/kubeconfig.js";
 import { DEFAULT_ADMIN_PORT, parseAdminPort, readinessFlag, startObservability } from "./observe/index.js";
 import { DEFAULT_GRACE_PERIOD_MS, handleShutdownSignals, type ShutdownOptions } from "./shutdown.js";
-import { isPrimaryProcess, parseWorkers, reportDraining, superviseWorkers, workerAdminPort, workerSlot } from "./commands/workers.js";
-import { JetStreamEventBus } from "./eventbus/jetstream.js";
+import { parseWorkers, reportDraining, reportReady, superviseWorkers, workerAdminPort, workerSlot } from "./commands/workers.js";
 
 const USAGE = `Usage: trigger-gateway <command> [options]
 
@@ -137,10 +136,8 @@ async function serve(args: string[]): Promise<void> {
     fail(errorMessage(err));
   }
   const slot = workerSlot(process.env);
-  if (workers > 1 && !slot && isPrimaryProcess()) {
-    if (!values["nats-url"] && !values.kube) {
-      fail("--workers needs the JetStream bus (--nats-url, or --kube with a JetStream EventBus): the in-process bus is not shared between processes");
-    }
+  if (workers > 1 && !slot) {
+    // Each worker checks its own start (flags, specs, the bus); the primary only supervises.
     superviseWorkers(workers, createLogger({ level: values["log-level"] }).child({ component: "primary" }));
     return;
   }
@@ -183,11 +180,10 @@ async function serve(args: string[]): Promise<void> {
     events: { port: eventsPort !== undefined ? Number(eventsPort) : undefined, mode: bindingMode, tokensFile: values["tokens-file"] },
     observer: observability.observer,
     logger,
+    sharedBusFor: slot ? "--workers" : undefined,
   });
-  if (slot && !(gateway.bus() instanceof JetStreamEventBus)) {
-    fail("--workers needs the JetStream bus: the in-process bus is not shared between processes");
-  }
   observability.ready();
+  reportReady();
   if (slot && slot.index > 1) {
     handleShutdownSignals(shutdownOptions());
     return;

@@ -25,6 +25,8 @@ export interface KubeGatewayOptions {
   triggerConcurrency?: number;
   observer?: Observer;
   logger: Logger;
+  /** See BusChoice.sharedBusFor. */
+  sharedBusFor?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGatew
           ackWaitMs: o.ackWaitMs,
           secrets,
           logger,
+          sharedBusFor: o.sharedBusFor,
         }),
       workflows,
       // The watch cache answers; what it has not seen yet is asked once per 10 s.

@@ -40,6 +40,8 @@ export interface ServeOptions {
   /** Metrics, readiness and the event-flow page (src/observe), fed by every outcome. */
   observer?: Observer;
   logger: Logger;
+  /** Set by `--workers`: the bus must be one the processes share (JetStream). */
+  sharedBusFor?: string;
 }
 
 export function parsePortMap(specs: string[]): (configured: string) => number {
@@ -90,6 +92,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
       ackWaitMs: o.ackWaitMs,
       secrets,
       logger: o.logger,
+      sharedBusFor: o.sharedBusFor,
     });
   } catch (err) {
     await source.stop();

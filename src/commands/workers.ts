@@ -15,6 +15,7 @@ export interface WorkerSlot {
 
 /** This process's slot, when a primary forked it; undefined in a single-process serve. */
 export function workerSlot(env: NodeJS.ProcessEnv): WorkerSlot | undefined {
+  if (!cluster.isWorker) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(env[WORKER_ENV] ?? "");
   if (!m) return undefined;
   return { index: Number(m[1]), count: Number(m[2]) };
@@ -41,7 +42,9 @@ export function workerAdminPort(base: number, slot: WorkerSlot | undefined): num
 /**
  * The primary of `serve --workers N`: forks N copies of this command, which share
  * the webhook and events ports (node:cluster hands each new connection to the next
- * worker). A worker that dies is forked again; SIGTERM/SIGINT go to every worker
+ * worker). A worker that dies is forked again, unless it died before it was ever
+ * ready: a start that fails (bad flags, no JetStream bus) would only fail again, so
+ * the primary stops the others and exits with its code. SIGTERM/SIGINT go to every worker
  * (each drains as a single serve does) and the primary exits once they all have.
  * The workers share one durable JetStream consumer per trigger, exactly as
  * replicas on several machines do.
@@ -52,12 +55,19 @@ export function superviseWorkers(count: number, logger: Logger): void {
   const draining = new Set<number>();
   const fork = (index: number): void => {
     const worker = cluster.fork({ [WORKER_ENV]: `${index}/${count}` });
+    let ready = false;
     worker.on("message", (m: unknown) => {
       if (m === DRAINING_MESSAGE) draining.add(worker.id);
+      if (m === READY_MESSAGE) ready = true;
     });
     worker.on("exit", (code, signal) => {
+      if (!stopping && !ready) {
+        logger.error({ worker: index, code, signal }, "worker failed to start; stopping");
+        exitCode = code || 1;
+        stop("SIGTERM");
+      }
       if (stopping) {
-        if (code !== 0) exitCode = 1;
+        if (code !== 0 && exitCode === 0) exitCode = 1;
         if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
         return;
       }
@@ -86,12 +96,16 @@ export function superviseWorkers(count: number, logger: Logger): void {
   process.on("SIGINT", stop);
 }
 
-/** What a worker tells the primary when its drain begins. */
-export const DRAINING_MESSAGE = "trigger-gateway:draining";
+// What a worker tells the primary: it serves; its drain began.
+const READY_MESSAGE = "trigger-gateway:ready";
+const DRAINING_MESSAGE = "trigger-gateway:draining";
+
+/** In a worker: tell the primary that this one serves (a later exit is a crash, restarted). */
+export function reportReady(): void {
+  if (cluster.isWorker) process.send?.(READY_MESSAGE);
+}
 
 /** In a worker: tell the primary that this one is draining already. */
 export function reportDraining(): void {
   if (cluster.isWorker) process.send?.(DRAINING_MESSAGE);
 }
-
-export const isPrimaryProcess = (): boolean => cluster.isPrimary;

@@ -16,6 +16,8 @@ export interface BusChoice {
   ackWaitMs?: number;
   secrets: SecretStore;
   logger: Logger;
+  /** Set when several processes must share the bus (`--workers`): the in-process bus is then an error. */
+  sharedBusFor?: string;
 }
 
 /** The EventBus spec the gateway uses: the one named `default`, as Argo's `eventBusName` default, or the only one. */
@@ -34,6 +36,9 @@ export function chooseEventBus(buses: EventBusSpec[]): EventBusSpec | undefined 
 export async function createEventBus(o: BusChoice): Promise<EventBus> {
   const spec = chooseEventBus(o.eventBuses);
   const wantsJetStream = o.natsUrl !== undefined || (spec !== undefined && ("jetstream" in spec.spec || "jetstreamExotic" in spec.spec));
+  if (!wantsJetStream && o.sharedBusFor) {
+    throw new GatewayError(`${o.sharedBusFor} needs the JetStream bus (--nats-url, or a JetStream EventBus spec): the in-process bus is not shared between processes`);
+  }
   if (!wantsJetStream) return new MemoryEventBus(spec?.metadata.name ?? "default");
   const options = await jetStreamOptionsFromSpec(spec, o.secrets, {
     natsUrl: o.natsUrl,

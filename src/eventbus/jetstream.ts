@@ -270,6 +270,8 @@ export class JetStreamEventBus implements EventBus {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.drain()));
     this.subscriptions.clear();
+    // The last handlers' acks are deferred to the end of the turn: let them leave first.
+    await this.sends.turn();
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
 

@@ -244,7 +244,12 @@ export class LocalWorkflowStore implements WorkflowClient {
       for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
     } catch (err) {
       closeSync(fd);
-      unlinkSync(path);
+      // The write's own error is the one to report (ENOSPC, EIO); the unlink is best effort.
+      try {
+        unlinkSync(path);
+      } catch {
+        // A name left empty is taken over by the redelivery once abandoned() says so.
+      }
       throw err;
     }
     closeSync(fd);

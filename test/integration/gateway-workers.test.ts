@@ -52,9 +52,38 @@ describe("serve --workers", () => {
     expect(await gw.stop("SIGTERM")).toBe(0);
   }, 120_000);
 
-  it("refuses --workers without the JetStream bus, saying why", async () => {
-    await expect(
-      startGatewayProcess(["--config", env.configDir, "--secrets-dir", env.secretsDir, "--local-store", env.store, "--port", "12000=0", "--workers", "2"], 10_000),
-    ).rejects.toThrow(/--workers needs the JetStream bus/);
+  it("takes the JetStream bus from an EventBus spec in --config too", async () => {
+    const busEnv = await writeLoadConfig({
+      "eventbus.yaml": `apiVersion: argoproj.io/v1alpha1
+kind: EventBus
+metadata: {name: default, namespace: argo-events}
+spec:
+  jetstreamExotic:
+    url: ${nats.url}
+`,
+    });
+    const spec = await startLoadGateway(busEnv, ["--workers", "2"], 2);
+    try {
+      const markers = Array.from({ length: 40 }, (_, i) => `bus-${i}`);
+      const results = await pool(markers, 10, (m) => postDelivery(webhookUrl(spec), m));
+      expect(statusCounts(results)).toEqual({ "200": 40 });
+      const stored = new WorkflowReader(busEnv.store);
+      await waitFor(async () => ((await stored.byMarker("bus-")).size >= 40 ? true : undefined), 30_000, "40 workflows");
+      expect(compareMarkers(await stored.byMarker("bus-"), markers)).toEqual({ missing: [], duplicated: [], unexpected: [] });
+      expect(await spec.stop("SIGTERM")).toBe(0);
+    } finally {
+      await spec.stop("SIGKILL");
+      await busEnv.cleanup();
+    }
+  }, 60_000);
+
+  it("without the JetStream bus the workers refuse to start and the primary exits instead of restarting them", async () => {
+    const err = await startGatewayProcess(
+      ["--config", env.configDir, "--secrets-dir", env.secretsDir, "--local-store", env.store, "--port", "12000=0", "--workers", "2"],
+      15_000,
+    ).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^gateway exited with 1:/);
+    expect((err as Error).message).toMatch(/--workers needs the JetStream bus/);
   });
 });
