@@ -179,10 +179,17 @@ export class WorkflowReader {
   async all(): Promise<StoredWorkflow[]> {
     for (const file of await this.files()) {
       if (this.seen.has(file)) continue;
-      const doc = parse(await readFile(join(this.store, this.namespace, file), "utf8")) as {
-        metadata: { name: string };
-        spec: { arguments: { parameters: { name: string; value?: string }[] } };
-      };
+      const text = await readFile(join(this.store, this.namespace, file), "utf8").catch(() => "");
+      let doc: { metadata: { name: string }; spec: { arguments: { parameters: { name: string; value?: string }[] } } } | null;
+      try {
+        doc = parse(text) as typeof doc;
+      } catch {
+        doc = null;
+      }
+      // A create in progress in a gateway process (between its open and write), or the
+      // empty file of one killed there, which the redelivery replaces: read it next time.
+      // One never replaced stays unread, and its marker shows as missing.
+      if (!doc) continue;
       const params = Object.fromEntries(doc.spec.arguments.parameters.map((p) => [p.name, p.value]));
       this.seen.set(file, { file, name: doc.metadata.name, params });
     }
