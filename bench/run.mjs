@@ -180,7 +180,7 @@ async function main() {
     };
     out.method = {
       payload: `GitHub pull_request "opened" example trimmed to ${payload.length} bytes, HMAC-SHA256 signed, unique X-GitHub-Delivery per request`,
-      load: `separate node process, node:http Agent keepAlive, maxSockets ${CONCURRENCY}; throughput: ${CONCURRENCY} requests always in flight for ${DURATION_MS} ms after ${WARMUP} warm-up events; latency at rate: open loop, clock starts when a request is due`,
+      load: `separate node process, ${CONCURRENCY} raw keep-alive HTTP/1.1 sockets, request bytes built once (as wrk/autocannon); throughput: ${CONCURRENCY} requests always in flight for ${DURATION_MS} ms after ${WARMUP} warm-up events; latency at rate: open loop, clock starts when a request is due`,
       gateway: "in this process, wired as `serve` (receivers, sensor runner, argoWorkflow trigger, local Workflow store in a temp dir, logs at info to /dev/null); the store is wrapped to timestamp each successful create",
       latency: "request due/sent -> Workflow file written (create resolved), wall clock performance.timeOrigin+now() in both processes",
       eventsPerSecond: "Workflows stored / (last stored - first sent)",
