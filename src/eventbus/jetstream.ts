@@ -23,6 +23,7 @@ import type { KvBucket } from "./kv.js";
 import { DEFAULT_STREAM, durationMs, type JetStreamOptions, type NatsTls, type StreamSettings } from "./jetstream-options.js";
 import { BusUnavailableError, errorMessage, GatewayError } from "../errors.js";
 import { silentLogger, type Logger } from "../logger.js";
+import { toJsonText } from "./json-text.js";
 
 export const DEFAULT_PUBLISH_DEADLINE_MS = 8000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
@@ -205,7 +206,7 @@ export class JetStreamEventBus implements EventBus {
     if (!subject.startsWith(`${this.name}.`)) throw new GatewayError(`subject ${subject} is outside the bus ${this.name}`);
     const started = Date.now();
     const deadline = started + this.publishDeadlineMs;
-    const data = new TextEncoder().encode(JSON.stringify(event));
+    const data = new TextEncoder().encode(toJsonText(event) ?? "null");
     let delay = 50;
     let attempts = 0;
     let last: unknown;

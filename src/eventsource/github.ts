@@ -2,6 +2,7 @@ import type { GithubEventSource } from "../api/types.js";
 import type { SecretStore } from "../secrets.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
+import { rememberJsonText } from "../eventbus/json-text.js";
 import { headerValue } from "./headers.js";
 import { formValues, maskCredentials, mediaType, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
@@ -58,14 +59,28 @@ function payloadText(req: WebhookRequest): string {
   );
 }
 
+/**
+ * The JSON text of `{...body, ...added}` from the body's own text: the keys go before
+ * its closing brace. A key the body already has is then given twice, and JSON.parse
+ * keeps its first position and the last value, as the spread does.
+ */
+function withKeysAppended(text: string, body: object, added: Record<string, string>): string {
+  const extra = JSON.stringify(added).slice(1, -1);
+  if (Object.keys(body).length === 0) return `{${extra}}`;
+  const close = text.lastIndexOf("}");
+  return `${text.slice(0, close)},${extra}}`;
+}
+
 function parse(spec: GithubEventSource, req: WebhookRequest): ParsedDelivery {
   const event = headerValue(req.headers, GITHUB_EVENT_KEY);
   const delivery = headerValue(req.headers, GITHUB_DELIVERY_KEY);
-  const body = parseJson(payloadText(req), "GitHub payload");
+  const text = payloadText(req);
+  const body = parseJson(text, "GitHub payload");
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new BadRequestError("GitHub payload must be a JSON object");
   }
-  const withHeaders = { ...(body as Record<string, unknown>), [GITHUB_EVENT_KEY]: event ?? "", [GITHUB_DELIVERY_KEY]: delivery ?? "" };
+  const added = { [GITHUB_EVENT_KEY]: event ?? "", [GITHUB_DELIVERY_KEY]: delivery ?? "" };
+  const withHeaders = rememberJsonText({ ...(body as Record<string, unknown>), ...added }, withKeysAppended(text, body, added));
   return {
     data: withMetadata({ headers: maskCredentials(req.headers), body: withHeaders }, spec.metadata),
     deliveryId: delivery || undefined,

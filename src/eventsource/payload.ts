@@ -1,4 +1,5 @@
 import { BadRequestError } from "../errors.js";
+import { rememberJsonText } from "../eventbus/json-text.js";
 import { canonicalHeaderKey, type GoHeader } from "./headers.js";
 
 /** The value Argo Events puts in place of a consumed credential header. */
@@ -32,9 +33,10 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0].trim().toLowerCase();
 }
 
+/** The parsed value remembers `text`, so publishing it does not serialise it again. */
 export function parseJson(text: string, what: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return rememberJsonText(JSON.parse(text) as unknown, text);
   } catch (err) {
     throw new BadRequestError(`${what} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
