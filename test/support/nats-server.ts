@@ -120,7 +120,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     const r = await launch(port);
     if (r === "ok") break;
     const inUse = logs.some((l) => /address already in use/i.test(l));
-    if (!inUse || fixedPort !== undefined || attempt >= 5) {
+    // A new client port does not help when the cluster's route port was taken: the cluster retries.
+    const routePortTaken = logs.some((l) => /router port.*address already in use/i.test(l));
+    if (!inUse || routePortTaken || fixedPort !== undefined || attempt >= 5) {
       throw new Error(`nats-server exited on start:\n${logs.join("\n")}`);
     }
   }
@@ -190,15 +192,25 @@ async function waitForJetStream(urls: string[], replicas: number, timeoutMs = 30
 
 /** `size` clustered JetStream servers on loopback, ready once a replicated stream can be created. */
 export async function startNatsCluster(size = 3): Promise<NatsCluster> {
-  const clusterPorts: number[] = [];
-  for (let i = 0; i < size; i++) clusterPorts.push(await freePort());
-  const routes = clusterPorts.map((p) => `nats://127.0.0.1:${p}`);
-  // Servers wait for each other's routes before JetStream is usable, so start them all at once.
-  const servers = await Promise.all(
-    clusterPorts.map((clusterPort, i) =>
-      startNatsServer({ cluster: { name: "tg", serverName: `n${i + 1}`, clusterPort, routes } }),
-    ),
-  );
+  let servers: NatsServer[] = [];
+  // Route ports found free may be taken by a parallel suite before a server binds them: start over with new ones.
+  for (let attempt = 0; ; attempt++) {
+    const clusterPorts: number[] = [];
+    for (let i = 0; i < size; i++) clusterPorts.push(await freePort());
+    const routes = clusterPorts.map((p) => `nats://127.0.0.1:${p}`);
+    // Servers wait for each other's routes before JetStream is usable, so start them all at once.
+    const started = await Promise.allSettled(
+      clusterPorts.map((clusterPort, i) =>
+        startNatsServer({ cluster: { name: "tg", serverName: `n${i + 1}`, clusterPort, routes } }),
+      ),
+    );
+    servers = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    const failed = started.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    if (failed.length === 0) break;
+    await Promise.all(servers.map((s) => s.stop()));
+    const routeTaken = failed.every((e) => /router port.*address already in use/i.test(String(e)));
+    if (!routeTaken || attempt >= 5) throw failed[0];
+  }
   const urls = servers.map((s) => s.url);
   try {
     await waitForJetStream(urls, size);
