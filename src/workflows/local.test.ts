@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -87,7 +87,7 @@ describe("LocalWorkflowStore", () => {
     expect(await readdir(join(dir, "default"))).toEqual(["race.yaml"]);
   });
 
-  it("processes racing for the same names: each name is won by exactly one, every file whole", async () => {
+  it("processes racing for the same names: each name is won by exactly one, and a reader polling the folder never sees a file before it is whole", async () => {
     // Real concurrency: the create is synchronous, so only separate processes interleave.
     // They run the built store (npm test builds first).
     const built = pathToFileURL(join(packageRoot(), "dist/src/workflows/local.js")).href;
@@ -112,7 +112,25 @@ describe("LocalWorkflowStore", () => {
         child.stdout.on("data", (d: Buffer) => (out += d.toString()));
         child.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`exit ${code}`))));
       });
-    const wins = await Promise.all([run("a"), run("b"), run("c")]);
+    let done = false;
+    let torn = 0;
+    let seen = 0;
+    const poll = async () => {
+      while (!done) {
+        const names = await readdir(join(dir, "race")).catch(() => [] as string[]);
+        for (const f of names.filter((n) => n.endsWith(".yaml"))) {
+          const text = await readFile(join(dir, "race", f), "utf8").catch(() => "");
+          seen++;
+          if (!text.endsWith("}\n") || (JSON.parse(text) as { spec: { pad: string } }).spec.pad.length !== 4000) torn++;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const polling = poll();
+    const wins = await Promise.all([run("a"), run("b"), run("c")]).finally(() => (done = true));
+    await polling;
+    expect(torn).toBe(0);
+    expect(seen).toBeGreaterThan(0);
     expect(wins.reduce((a, b) => a + b, 0)).toBe(200);
     const files = await readdir(join(dir, "race"));
     expect(files).toHaveLength(200);
@@ -122,24 +140,21 @@ describe("LocalWorkflowStore", () => {
     }
   });
 
-  it("an empty file left by a writer that died between open and write does not block its name", async () => {
+  it("a .tmp left by a writer that died before its link is never listed and does not block the name", async () => {
     await mkdir(join(dir, "argo"), { recursive: true });
-    const path = join(dir, "argo", "torn.yaml");
-    await writeFile(path, "");
-    const old = new Date(Date.now() - 60_000);
-    await utimes(path, old, old);
+    await writeFile(join(dir, "argo", "torn.yaml.0123456789ab.tmp"), '{"half":');
+    expect(await store.list(AV, "Workflow", "argo")).toEqual([]);
     const created = await store.create(workflow({ name: "torn", namespace: "argo" }));
     expect(await store.get(AV, "Workflow", "argo", "torn")).toEqual(created);
+    expect((await readdir(join(dir, "argo"))).sort()).toEqual(["torn.yaml", "torn.yaml.0123456789ab.tmp"]);
   });
 
-  it("a fresh empty file is someone else's create in progress: AlreadyExists, and a reader waits for it", async () => {
+  it("a stored file emptied by hand is a clear error naming it, and its name stays taken", async () => {
     await mkdir(join(dir, "argo"), { recursive: true });
-    const path = join(dir, "argo", "busy.yaml");
+    const path = join(dir, "argo", "blank.yaml");
     await writeFile(path, "");
-    await expect(store.create(workflow({ name: "busy", namespace: "argo" }))).rejects.toBeInstanceOf(AlreadyExistsError);
-    const whole = { ...workflow({ name: "busy", namespace: "argo" }), status: { phase: "Pending" } };
-    setTimeout(() => void writeFile(path, JSON.stringify(whole)), 3);
-    expect(await store.get(AV, "Workflow", "argo", "busy")).toEqual(whole);
+    await expect(store.get(AV, "Workflow", "argo", "blank")).rejects.toThrow(`${path} does not hold an object`);
+    await expect(store.create(workflow({ name: "blank", namespace: "argo" }))).rejects.toBeInstanceOf(AlreadyExistsError);
   });
 
   it("stores other kinds under <kind>s/", async () => {

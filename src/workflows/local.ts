@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { closeSync, openSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { KubeObject } from "../api/types.js";
-import { AlreadyExistsError, BadRequestError, ConflictError, InvalidError, NotFoundError } from "../errors.js";
+import { AlreadyExistsError, BadRequestError, ConflictError, GatewayError, InvalidError, NotFoundError } from "../errors.js";
 import type { ListOptions, PatchStrategy, WorkflowClient } from "./client.js";
 import { jsonPatch, mergePatch } from "./patch.js";
 import { parseLabelSelector } from "./selector.js";
@@ -85,27 +85,17 @@ function specKey(kind: string, namespace: string, name: string): string {
 }
 
 /** Stored objects are JSON (valid YAML); a file edited by hand may be any YAML. */
-function parseStored(text: string): KubeObject {
+function parseStored(path: string, text: string): KubeObject {
+  let obj: unknown;
   try {
-    return JSON.parse(text) as KubeObject;
+    obj = JSON.parse(text);
   } catch {
-    return parse(text) as KubeObject;
+    obj = parse(text);
   }
-}
-
-const TORN_READ_RETRIES = 3;
-
-/**
- * An empty file well past its creation: a writer died between open and write.
- * Its event was never acked, so the redelivery may take the name.
- */
-function abandoned(path: string): boolean {
-  try {
-    const st = statSync(path);
-    return st.size === 0 && Date.now() - st.mtimeMs > 1000;
-  } catch {
-    return false;
+  if (!obj || typeof obj !== "object" || Array.isArray(obj)) {
+    throw new GatewayError(`${path} does not hold an object (empty, or not a mapping)`);
   }
+  return obj as KubeObject;
 }
 
 function errno(err: unknown): string | undefined {
@@ -219,40 +209,35 @@ export class LocalWorkflowStore implements WorkflowClient {
   }
 
   /**
-   * One exclusive create (`wx`, O_CREAT|O_EXCL): of concurrent creates of a name,
-   * across processes too, exactly one wins. Synchronous on purpose: open, one write
-   * and close cost ~30 µs of CPU, where the promise API with a temporary file and
-   * link/unlink spent ~400 µs per object in thread-pool round trips, the largest
-   * single cost of a Workflow at load. Being synchronous, no reader in this process
-   * can see the file before it is whole; a reader in another process may catch the
-   * microseconds between open and write, and readStored waits that out.
+   * Write aside, then hard-link into place: link(2) fails with EEXIST, so of concurrent
+   * creates of a name, across processes too, exactly one wins, and no reader anywhere
+   * (another gateway, a script polling the folder) ever sees the file before it is whole.
+   * Synchronous on purpose: these few syscalls cost ~80 µs of CPU, where the promise API
+   * spent ~400 µs per object in thread-pool round trips, the largest single cost of a
+   * Workflow at load.
    */
-  private writeExclusive(path: string, text: string, retried = false): void {
-    let fd: number;
+  private writeExclusive(path: string, text: string): void {
+    const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+    const fd = openSync(tmp, "wx");
     try {
-      fd = openSync(path, "wx");
-    } catch (err) {
-      if (errno(err) !== "EEXIST") throw err;
-      if (!retried && abandoned(path)) {
-        unlinkSync(path);
-        return this.writeExclusive(path, text, true);
-      }
-      throw new AlreadyExistsError(`${path} already exists`);
-    }
-    try {
-      const data = Buffer.from(text);
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
-    } catch (err) {
-      closeSync(fd);
-      // The write's own error is the one to report (ENOSPC, EIO); the unlink is best effort.
       try {
-        unlinkSync(path);
-      } catch {
-        // A name left empty is taken over by the redelivery once abandoned() says so.
+        const data = Buffer.from(text);
+        for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+      } finally {
+        closeSync(fd);
       }
+      linkSync(tmp, path);
+    } catch (err) {
+      if (errno(err) === "EEXIST") throw new AlreadyExistsError(`${path} already exists`);
+      // The write's own error is the one to report (ENOSPC, EIO).
       throw err;
+    } finally {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // Best effort: a left-over `.tmp` is never listed or read.
+      }
     }
-    closeSync(fd);
   }
 
   /** Replace an existing file: write aside, rename over (atomic for readers). */
@@ -269,23 +254,14 @@ export class LocalWorkflowStore implements WorkflowClient {
   }
 
   private async readStored(path: string): Promise<KubeObject | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      let text: string;
-      try {
-        text = await readFile(path, "utf8");
-      } catch (err) {
-        if (errno(err) === "ENOENT") return undefined;
-        throw err;
-      }
-      try {
-        if (text.trim() === "") throw new Error(`${path} is empty`);
-        return parseStored(text);
-      } catch (err) {
-        // Another process between its open and write (see writeExclusive): a moment later it is whole.
-        if (attempt >= TORN_READ_RETRIES) throw err;
-        await new Promise((r) => setTimeout(r, 5));
-      }
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (err) {
+      if (errno(err) === "ENOENT") return undefined;
+      throw err;
     }
+    return parseStored(path, text);
   }
 
   /** One object's read-modify-write at a time within this process. */
