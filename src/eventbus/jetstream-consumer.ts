@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   AckPolicy,
+  ConsumerEvents,
   DeliverPolicy,
   ReplayPolicy,
   nanos,
@@ -27,6 +28,9 @@ const MAX_WORKING_MS = 15 * 60_000;
 // Long enough that an idle consumer costs little, short enough that drain() and
 // recovery after a server restart are quick.
 const FETCH_EXPIRES_MS = 5_000;
+// A pull whose consumer (or stream) was deleted hears nothing at all from the server:
+// two missed heartbeats (~2 s) end it, and the loop looks the consumer up again.
+const FETCH_HEARTBEAT_MS = 1_000;
 
 const VALID_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -259,8 +263,9 @@ export class JetStreamSubscription implements Subscription {
           consumer = await this.deps.js.consumers.get(this.deps.stream, name);
         }
         aliveAt = new Date(Date.now() - 10_000);
-        const batch = await consumer.fetch({ max_messages: n, expires: FETCH_EXPIRES_MS });
+        const batch = await consumer.fetch({ max_messages: n, expires: FETCH_EXPIRES_MS, idle_heartbeat: FETCH_HEARTBEAT_MS });
         this.fetches.add(batch);
+        const silent = this.watchHeartbeats(batch);
         try {
           for await (const m of batch) {
             if (this.stopping) {
@@ -273,6 +278,7 @@ export class JetStreamSubscription implements Subscription {
           }
           const err = await batch.closed();
           if (err) throw err;
+          if (silent.missed) throw new Error("the server stopped answering the pull (consumer or stream deleted?)");
         } finally {
           this.fetches.delete(batch);
         }
@@ -288,6 +294,25 @@ export class JetStreamSubscription implements Subscription {
         this.release(n - taken);
       }
     }
+  }
+
+  /**
+   * nats.js answers missed heartbeats by polling the consumer's info with a backoff of
+   * its own, which kept a pull on a deleted consumer alive for many seconds: end the
+   * pull at once instead, and let the loop's own recovery run.
+   */
+  private watchHeartbeats(batch: ConsumerMessages): { missed: boolean } {
+    const state = { missed: false };
+    void (async () => {
+      for await (const s of await batch.status()) {
+        if (s.type === ConsumerEvents.HeartbeatsMissed) {
+          state.missed = true;
+          await stopFetch(batch);
+          return;
+        }
+      }
+    })().catch(() => undefined);
+    return state;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connect, nanos } from "nats";
 import { JetStreamEventBus } from "../../src/eventbus/jetstream.js";
@@ -5,6 +6,7 @@ import type { JetStreamOptions } from "../../src/eventbus/jetstream-options.js";
 import type { BusMessage } from "../../src/eventbus/bus.js";
 import { newCloudEvent, type CloudEvent } from "../../src/eventbus/cloudevent.js";
 import { BusUnavailableError } from "../../src/errors.js";
+import { createLogger } from "../../src/logger.js";
 import { startNatsServer, type NatsServer } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
 
@@ -259,6 +261,38 @@ describe("JetStreamEventBus when nats-server goes away", () => {
     await b.publish("healing.es.ev", e);
     expect((await b.streamInfo()).state.messages).toBe(1);
     await waitFor(() => (received.includes(e.id) ? true : undefined), 20_000, "delivery after the stream came back");
+  }, 30_000);
+
+  test("a pull sent to a consumer deleted while no pull was pending ends on missed heartbeats, and the consumer comes back", async () => {
+    const lines: { msg?: string; err?: string }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split("\n")) if (l) lines.push(JSON.parse(l) as { msg?: string; err?: string });
+        done();
+      },
+    });
+    const b = await JetStreamEventBus.connect({ name: "silent", servers: [server.url], logger: createLogger({ level: "warn", destination: sink, format: "json" }) });
+    buses.push(b);
+    const received: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    await b.subscribe({ durable: "q", subjects: ["silent.es.ev"], concurrency: 1 }, async (m) => {
+      received.push(m.event.id);
+      if (received.length === 1) await held;
+      await m.ack();
+    });
+    const first = event(1);
+    await b.publish("silent.es.ev", first);
+    await waitFor(() => (received.length === 1 ? true : undefined), 10_000, "the first event");
+    // The only slot is busy, so no pull is pending: the server has nobody to tell.
+    const nc = await connect({ servers: server.url });
+    await (await nc.jetstreamManager()).consumers.delete("silent", "q");
+    await nc.close();
+    const second = event(2);
+    await b.publish("silent.es.ev", second);
+    release();
+    await waitFor(() => (received.includes(second.id) ? true : undefined), 15_000, "the event published after the delete");
+    expect(lines.map((l) => l.err)).toContain("the server stopped answering the pull (consumer or stream deleted?)");
   }, 30_000);
 
   test("publish rejects with 503 once the deadline passes with the server down", async () => {
