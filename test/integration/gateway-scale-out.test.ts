@@ -87,6 +87,11 @@ describe("two gateway processes on one sensor", () => {
       // Mid-load, once B has shown it takes a share.
       if (!killed && logCount(b, "trigger fired") >= 50) {
         killed = true;
+        // Handlers take well under a millisecond, so at a random instant B may hold
+        // nothing. Frozen first, it keeps the pulls it had open and the server fills
+        // them while the load goes on: B certainly dies holding un-acked events.
+        b.child.kill("SIGSTOP");
+        await sleep(300);
         await b.stop("SIGKILL");
       }
       return r;
