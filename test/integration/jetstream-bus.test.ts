@@ -263,11 +263,11 @@ describe("JetStreamEventBus when nats-server goes away", () => {
     await waitFor(() => (received.includes(e.id) ? true : undefined), 20_000, "delivery after the stream came back");
   }, 30_000);
 
-  test("a pull sent to a consumer deleted while no pull was pending ends on missed heartbeats, and the consumer comes back", async () => {
-    const lines: { msg?: string; err?: string }[] = [];
+  test("a pull sent to a consumer deleted while no pull was pending ends after two missed heartbeats, and the consumer comes back", async () => {
+    const lines: { msg?: string; err?: string; time?: number }[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split("\n")) if (l) lines.push(JSON.parse(l) as { msg?: string; err?: string });
+        for (const l of chunk.toString().split("\n")) if (l) lines.push(JSON.parse(l) as { msg?: string; err?: string; time?: number });
         done();
       },
     });
@@ -290,9 +290,14 @@ describe("JetStreamEventBus when nats-server goes away", () => {
     await nc.close();
     const second = event(2);
     await b.publish("silent.es.ev", second);
+    const released = Date.now();
     release();
     await waitFor(() => (received.includes(second.id) ? true : undefined), 15_000, "the event published after the delete");
-    expect(lines.map((l) => l.err)).toContain("the server stopped answering the pull (consumer or stream deleted?)");
+    // The pull sent after the release ends on two missed 1 s heartbeats (here, or in
+    // nats.js's own check that then finds the consumer gone), not after its 5 s expiry.
+    const failed = lines.find((l) => l.msg === "jetstream fetch failed");
+    expect(failed?.err).toMatch(/^(the server stopped answering the pull|consumer not found)/);
+    expect((failed?.time ?? Infinity) - released).toBeLessThan(4500);
   }, 30_000);
 
   test("publish rejects with 503 once the deadline passes with the server down", async () => {
