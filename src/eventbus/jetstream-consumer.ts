@@ -349,7 +349,10 @@ export class JetStreamSubscription implements Subscription {
     const msg: BusMessage = {
       subject: m.subject,
       event,
-      deliveryCount: m.info.redeliveryCount,
+      // Parsed from the reply subject on demand: only failures read it.
+      get deliveryCount() {
+        return m.info.redeliveryCount;
+      },
       ack: async () => {
         if (!once()) return;
         // Not confirmed (ackAck): a round trip per message halved consumer throughput,
