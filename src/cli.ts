@@ -12,6 +12,7 @@ import { runningInPod } from "./config/kube/kubeconfig.js";
 import { DEFAULT_ADMIN_PORT, parseAdminPort, readinessFlag, startObservability } from "./observe/index.js";
 import { DEFAULT_GRACE_PERIOD_MS, handleShutdownSignals, type ShutdownOptions } from "./shutdown.js";
 import { parseWorkers, reportDraining, reportReady, superviseWorkers, workerAdminPort, workerSlot } from "./commands/workers.js";
+import { parseRole, type GatewayRole } from "./role.js";
 
 const USAGE = `Usage: trigger-gateway <command> [options]
 
@@ -20,7 +21,8 @@ Commands:
         [--port CONFIGURED=ACTUAL]... [--log-level LEVEL] [--nats-url URL]
         [--publish-deadline 8s] [--ack-wait 30s] [--trigger-concurrency N]
         [--events-port 2746] [--binding-mode durable|sync] [--tokens-file FILE]
-        [--admin-port 7777] [--grace-period 30s] [--workers N]
+        [--admin-port 7777] [--grace-period 30s] [--workers N [--split-roles]]
+        [--role all|receivers|sensors]
       Receive webhooks and run sensors. Embedded defaults: in-process bus,
       Workflows written under --local-store (default .gateway/workflows).
       --nats-url (or a JetStream EventBus spec) makes the bus NATS JetStream.
@@ -34,6 +36,10 @@ Commands:
       --grace-period (default 30s) exit 1. A second signal exits at once.
       --workers N (JetStream only) runs N processes sharing the ports and the
       durable consumers, to use N cores; worker k's admin port is base + k - 1.
+      --role (JetStream only) runs one half: receivers (EventSource webhooks and
+      the events endpoint, publishing) or sensors (triggers and binding
+      dispatch, consuming), as Argo Events runs EventSource and Sensor pods.
+      --split-roles gives the first N/2 workers the receivers, the rest sensors.
   serve --kube [--namespace NS] [--kubeconfig FILE] [other serve options]
       Specs from the EventSource/Sensor/... resources of a cluster (watched),
       Workflows and Secrets through the Kubernetes API. In a pod, the service
@@ -127,6 +133,8 @@ async function serve(args: string[]): Promise<void> {
       "admin-port": { type: "string", default: String(DEFAULT_ADMIN_PORT) },
       "grace-period": { type: "string" },
       workers: { type: "string" },
+      "split-roles": { type: "boolean", default: false },
+      role: { type: "string" },
     },
   });
   let workers = 1;
@@ -135,12 +143,22 @@ async function serve(args: string[]): Promise<void> {
   } catch (err) {
     fail(errorMessage(err));
   }
+  const splitRoles = values["split-roles"] ?? false;
+  if (splitRoles && workers < 2) fail("--split-roles needs --workers 2 or more");
+  if (splitRoles && values.role !== undefined) fail("--split-roles gives each worker its role: drop --role");
+  let role: GatewayRole = "all";
+  try {
+    role = parseRole(values.role);
+  } catch (err) {
+    fail(errorMessage(err));
+  }
   const slot = workerSlot(process.env);
   if (workers > 1 && !slot) {
     // Each worker checks its own start (flags, specs, the bus); the primary only supervises.
-    superviseWorkers(workers, createLogger({ level: values["log-level"] }).child({ component: "primary" }));
+    superviseWorkers(workers, createLogger({ level: values["log-level"] }).child({ component: "primary" }), splitRoles);
     return;
   }
+  if (slot?.role) role = slot.role;
   const grace = values["grace-period"];
   let gracePeriodMs = DEFAULT_GRACE_PERIOD_MS;
   if (grace !== undefined) {
@@ -160,7 +178,8 @@ async function serve(args: string[]): Promise<void> {
   const kube = values.kube || (inPod && !values.config?.length);
   if (!kube && !values.config?.length) fail("serve needs --config <file|dir> or --kube");
   if (kube && values.config?.length) fail("serve takes --config or --kube, not both");
-  const logger = slot ? createLogger({ level: values["log-level"] }).child({ worker: slot.index }) : createLogger({ level: values["log-level"] });
+  const base = createLogger({ level: values["log-level"] });
+  const logger = slot ? base.child(slot.role ? { worker: slot.index, role: slot.role } : { worker: slot.index }) : base;
   const adminPort = workerAdminPort(parseAdminPort(values["admin-port"] ?? ""), slot);
   const observability = await startObservability({ port: adminPort, host: values.host, logger });
   // Fails at the first signal, so a Service stops routing here while the drain runs.
@@ -180,7 +199,8 @@ async function serve(args: string[]): Promise<void> {
     events: { port: eventsPort !== undefined ? Number(eventsPort) : undefined, mode: bindingMode, tokensFile: values["tokens-file"] },
     observer: observability.observer,
     logger,
-    sharedBusFor: slot ? "--workers" : undefined,
+    sharedBusFor: slot ? "--workers" : role !== "all" ? `--role ${role}` : undefined,
+    role,
   });
   observability.ready();
   reportReady();
@@ -191,7 +211,8 @@ async function serve(args: string[]): Promise<void> {
   // A human banner on stderr; stdout stays JSON log lines.
   const line = sampleSendLine(gateway, specs.eventSources, values["secrets-dir"]);
   const urls = gateway.endpoints().map((e) => `  ${e.type} ${e.eventSource}/${e.eventName}  ${e.url}`);
-  process.stderr.write(`\ntrigger-gateway is listening:\n${urls.join("\n")}\n`);
+  if (role === "sensors") process.stderr.write("\ntrigger-gateway runs the sensors (--role sensors): receivers run elsewhere\n");
+  else process.stderr.write(`\ntrigger-gateway is listening:\n${urls.join("\n")}\n`);
   if (line) process.stderr.write(`\nTry it from another terminal:\n  ${line}\n\n`);
   handleShutdownSignals(shutdownOptions());
 

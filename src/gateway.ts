@@ -11,6 +11,7 @@ import { errorMessage } from "./errors.js";
 import type { Observer } from "./observe/index.js";
 import { templateLookupFromList, ValidatingWorkflowClient, type TemplateLookup } from "./workflows/submit-validation.js";
 import { countingBus, HandlerCounts, type InFlight } from "./in-flight.js";
+import { specsForRole, type GatewayRole } from "./role.js";
 
 export interface GatewayOptions {
   /** Specs loaded once (--config): any of them failing to start fails the start. */
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   triggerConcurrency?: number;
   /** Metrics and the event-flow page: told every outcome, applied SpecSet and rejected spec. */
   observer?: Observer;
+  /** Run receivers, sensors or both (default); the other half runs in another process. */
+  role?: GatewayRole;
 }
 
 export interface Gateway {
@@ -129,7 +132,8 @@ class Reconciler {
       log.info("shutting down: spec change not applied");
       return { failures };
     }
-    const wanted = new Set(set.sensors.map(keyOf));
+    const mine = specsForRole(set, this.o.role ?? "all");
+    const wanted = new Set(mine.sensors.map(keyOf));
     for (const [key, running] of [...this.runners]) {
       if (wanted.has(key)) continue;
       await running.runner.stop();
@@ -137,7 +141,7 @@ class Reconciler {
       log.info({ sensor: key }, "sensor removed");
     }
     // Sensors before receivers, so that no event a new receiver accepts is missed.
-    for (const sensor of set.sensors) {
+    for (const sensor of mine.sensors) {
       try {
         await this.applySensor(sensor);
       } catch (err) {
@@ -157,7 +161,7 @@ class Reconciler {
     });
     // A drain that began while this apply ran covers receivers it just created.
     if (this.draining) this.receivers.drain();
-    for (const f of await this.receivers.replace(set.eventSources)) {
+    for (const f of await this.receivers.replace(mine.eventSources)) {
       if (strict) throw f.error;
       log.error({ eventSource: keyOf(f.eventSource), err: f.error.message }, "event source not applied; the previous version keeps running");
       failures.push(failureOf("EventSource", f.eventSource, f.error));

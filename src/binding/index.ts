@@ -56,11 +56,15 @@ export interface StartBindingsOptions {
   onOutcome?: BindingOutcomeListener;
   /** Events dispatched at once by this process (durable mode). */
   concurrency?: number;
+  /** Serve the HTTP endpoint (default true); false in a `--role sensors` process. */
+  endpoint?: boolean;
+  /** Consume the bus and submit (durable mode, default true); false in a `--role receivers` process. */
+  dispatch?: boolean;
 }
 
 export interface Bindings {
-  /** Base URL of the events endpoint. */
-  readonly url: string;
+  /** Base URL of the events endpoint; undefined when this process serves none. */
+  readonly url: string | undefined;
   readonly mode: BindingMode;
   readonly dispatcher: BindingDispatcher;
   /** Graceful shutdown: the endpoint answers 503 from now on; requests in flight go on. */
@@ -95,7 +99,14 @@ export async function startBindings(o: StartBindingsOptions): Promise<Bindings> 
     onOutcome: o.onOutcome,
   });
   let subscription: Subscription | undefined;
-  if (mode === "durable") subscription = await dispatcher.start(o.bus, { concurrency: o.concurrency });
+  if (mode === "durable" && o.dispatch !== false) subscription = await dispatcher.start(o.bus, { concurrency: o.concurrency });
+  if (o.endpoint === false) {
+    const stop = async (): Promise<void> => {
+      await subscription?.drain();
+    };
+    let stopping: Promise<void> | undefined;
+    return { url: undefined, mode, dispatcher, drain: () => undefined, inFlight: () => 0, finish: () => (stopping ??= stop()), close: () => (stopping ??= stop()) };
+  }
   const authenticator = o.authenticator ?? (o.tokensFile ? await TokensFileAuthenticator.load(o.tokensFile) : new NoTokensAuthenticator());
   let server;
   try {

@@ -8,6 +8,7 @@ import { loadKubeConfig, type KubeConnection } from "../config/kube/kubeconfig.j
 import { KubernetesWorkflowClient } from "../workflows/kubernetes.js";
 import { firstFound, templateLookupFromClient } from "../workflows/submit-validation.js";
 import { startGateway, type Gateway } from "../gateway.js";
+import type { GatewayRole } from "../role.js";
 import type { Observer } from "../observe/index.js";
 
 export interface KubeServeOptions extends KubeConnection {
@@ -27,6 +28,7 @@ export interface KubeGatewayOptions {
   logger: Logger;
   /** See BusChoice.sharedBusFor. */
   sharedBusFor?: string;
+  role?: GatewayRole;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGatew
       portOverride: o.portOverride,
       triggerConcurrency: o.triggerConcurrency,
       observer: o.observer,
+      role: o.role,
     });
   } catch (err) {
     await secrets.close();

@@ -19,6 +19,7 @@ import {
 } from "../binding/index.js";
 import { kubeBindingAuth } from "../binding/kubernetes.js";
 import type { Observer } from "../observe/index.js";
+import { runsReceivers, runsSensors, type GatewayRole } from "../role.js";
 
 export interface ServeOptions {
   config: string[];
@@ -40,8 +41,10 @@ export interface ServeOptions {
   /** Metrics, readiness and the event-flow page (src/observe), fed by every outcome. */
   observer?: Observer;
   logger: Logger;
-  /** Set by `--workers`: the bus must be one the processes share (JetStream). */
+  /** Set by `--workers` and `--role`: the bus must be one the processes share (JetStream). */
   sharedBusFor?: string;
+  /** Receivers, sensors or both (default). */
+  role?: GatewayRole;
 }
 
 export function parsePortMap(specs: string[]): (configured: string) => number {
@@ -64,7 +67,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
       ...kubeBindingAuth(kube.kubeConfig),
     });
     logEndpoints(gateway, o.logger);
-    o.logger.info({ eventSources: set.eventSources.length, sensors: set.sensors.length, namespace: o.kube.namespace ?? "(all)" }, "gateway ready");
+    o.logger.info({ eventSources: set.eventSources.length, sensors: set.sensors.length, namespace: o.kube.namespace ?? "(all)", role: o.role ?? "all" }, "gateway ready");
     return { gateway, specs: set };
   }
   // Locally the loaded YAML is the whole catalogue; it follows edits of the --config files.
@@ -110,6 +113,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     host: o.host,
     portOverride: parsePortMap(o.ports),
     observer: o.observer,
+    role: o.role,
   });
   const live = started;
   const gateway = await withBindings(live, o, {
@@ -120,7 +124,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
   });
   logEndpoints(gateway, o.logger, seen);
   o.logger.info(
-    { eventSources: set.eventSources.length, sensors: set.sensors.length, workflowStore: o.localStore },
+    { eventSources: set.eventSources.length, sensors: set.sensors.length, workflowStore: o.localStore, role: o.role ?? "all" },
     "gateway ready",
   );
   return { gateway, specs: set };
@@ -153,12 +157,14 @@ async function withBindings(gateway: Gateway, o: ServeOptions, source: BindingSo
       port: o.events?.port ?? DEFAULT_EVENTS_PORT,
       host: o.host,
       onOutcome: o.observer?.onBindingOutcome,
+      endpoint: runsReceivers(o.role ?? "all"),
+      dispatch: runsSensors(o.role ?? "all"),
     });
   } catch (err) {
     await gateway.close();
     throw err;
   }
-  o.logger.info({ url: `${bindings.url}/api/v1/events/`, mode: bindings.mode }, "events endpoint listening");
+  if (bindings.url) o.logger.info({ url: `${bindings.url}/api/v1/events/`, mode: bindings.mode }, "events endpoint listening");
   const b = bindings;
   return {
     ...gateway,

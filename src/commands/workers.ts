@@ -1,9 +1,12 @@
 // `serve --workers N`: N gateway processes on one machine, sharing its ports.
 import cluster from "node:cluster";
 import type { Logger } from "../logger.js";
+import { parseRole, splitRole, type GatewayRole } from "../role.js";
 
 /** Set in each worker's environment by the primary: "<index>/<count>", index from 1. */
 export const WORKER_ENV = "TRIGGER_GATEWAY_WORKER";
+/** Set by the primary of `--split-roles`: the worker's role. */
+export const WORKER_ROLE_ENV = "TRIGGER_GATEWAY_ROLE";
 
 const RESTART_DELAY_MS = 1000;
 
@@ -11,6 +14,8 @@ export interface WorkerSlot {
   /** 1-based. */
   index: number;
   count: number;
+  /** Given by `--split-roles`; otherwise the worker runs what `--role` says. */
+  role?: GatewayRole;
 }
 
 /** This process's slot, when a primary forked it; undefined in a single-process serve. */
@@ -18,7 +23,8 @@ export function workerSlot(env: NodeJS.ProcessEnv): WorkerSlot | undefined {
   if (!cluster.isWorker) return undefined;
   const m = /^(\d+)\/(\d+)$/.exec(env[WORKER_ENV] ?? "");
   if (!m) return undefined;
-  return { index: Number(m[1]), count: Number(m[2]) };
+  const role = env[WORKER_ROLE_ENV];
+  return { index: Number(m[1]), count: Number(m[2]), ...(role ? { role: parseRole(role) } : {}) };
 }
 
 /** `--workers` as given: a whole number from 1 to 64. */
@@ -47,14 +53,15 @@ export function workerAdminPort(base: number, slot: WorkerSlot | undefined): num
  * the primary stops the others and exits with its code. SIGTERM/SIGINT go to every worker
  * (each drains as a single serve does) and the primary exits once they all have.
  * The workers share one durable JetStream consumer per trigger, exactly as
- * replicas on several machines do.
+ * replicas on several machines do. `splitRoles`: each worker runs one half of the
+ * gateway (see splitRole), so no event loop does both HTTP and triggers.
  */
-export function superviseWorkers(count: number, logger: Logger): void {
+export function superviseWorkers(count: number, logger: Logger, splitRoles = false): void {
   let stopping = false;
   let exitCode = 0;
   const draining = new Set<number>();
   const fork = (index: number): void => {
-    const worker = cluster.fork({ [WORKER_ENV]: `${index}/${count}` });
+    const worker = cluster.fork({ [WORKER_ENV]: `${index}/${count}`, ...(splitRoles ? { [WORKER_ROLE_ENV]: splitRole(index, count) } : {}) });
     let ready = false;
     worker.on("message", (m: unknown) => {
       if (m === DRAINING_MESSAGE) draining.add(worker.id);
@@ -76,7 +83,10 @@ export function superviseWorkers(count: number, logger: Logger): void {
     });
   };
   for (let i = 1; i <= count; i++) fork(i);
-  logger.info({ workers: count }, "workers started");
+  logger.info(
+    splitRoles ? { workers: count, receivers: Math.floor(count / 2), sensors: count - Math.floor(count / 2) } : { workers: count },
+    "workers started",
+  );
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
       // A second signal: the workers' own handlers exit at once on theirs.
