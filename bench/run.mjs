@@ -116,6 +116,23 @@ async function throughputRun(gw, label, pids) {
   return r;
 }
 
+/** `serve --workers WORKERS [--split-roles]` as a child process: throughput, then the fixed rate. */
+async function workersRun({ configDir, secretsDir, nats, label, splitRoles, cleanups }) {
+  const name = `serve --workers ${WORKERS}${splitRoles ? " --split-roles" : ""}`;
+  progress(`jetstream bus, ${name}`);
+  const jw = await startBenchWorkers({ configDir, secretsDir, natsUrl: nats.url, workers: WORKERS, splitRoles });
+  cleanups.push(() => rm(jw.storeDir, { recursive: true, force: true }));
+  const workerPids = execFileSync("pgrep", ["-P", String(jw.pid)], { encoding: "utf8" }).trim().split("\n").map(Number);
+  const out = { workers: WORKERS, ...(splitRoles ? { receivers: Math.floor(WORKERS / 2), sensors: WORKERS - Math.floor(WORKERS / 2) } : {}) };
+  Object.assign(out, await throughputRun(jw, label, { gateway: [jw.pid, ...workerPids], natsServer: nats.pid }));
+  await sleep(1000);
+  const r = await summarise(jw, `${label}-rate-`, await load({ url: jw.url, mode: "rate", rate: RATE, count: RATE * RATE_SECONDS, prefix: `${label}-rate-` }));
+  progress(`jetstream ${name} at ${RATE}/s: ${JSON.stringify(r)}`);
+  out[`at${RATE}PerSecond`] = { p50Ms: r.p50Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, events: r.events, ...(r.non2xx ? { non2xx: r.non2xx } : {}) };
+  await jw.close();
+  return out;
+}
+
 async function main() {
   const dir = await mkdtemp(join(os.tmpdir(), "tg-bench-"));
   const { configDir, secretsDir } = await writeBenchConfig(dir);
@@ -157,17 +174,10 @@ async function main() {
     out.jetstream[`at${RATE}PerSecond`] = { p50Ms: rate.p50Ms, p99Ms: rate.p99Ms, maxMs: rate.maxMs, events: rate.events, ...(rate.non2xx ? { non2xx: rate.non2xx } : {}) };
     await js.close();
 
-    // The same path using both cores: serve --workers, as a child process.
-    progress(`jetstream bus, serve --workers ${WORKERS}`);
-    const jw = await startBenchWorkers({ configDir, secretsDir, natsUrl: nats.url, workers: WORKERS });
-    cleanups.push(() => rm(jw.storeDir, { recursive: true, force: true }));
-    const workerPids = execFileSync("pgrep", ["-P", String(jw.pid)], { encoding: "utf8" }).trim().split("\n").map(Number);
-    out.jetstreamWorkers = { workers: WORKERS, ...(await throughputRun(jw, "jw", { gateway: [jw.pid, ...workerPids], natsServer: nats.pid })) };
-    await sleep(1000);
-    const jwRate = await summarise(jw, "jw-rate-", await load({ url: jw.url, mode: "rate", rate: RATE, count: RATE * RATE_SECONDS, prefix: "jw-rate-" }));
-    progress(`jetstream --workers ${WORKERS} at ${RATE}/s: ${JSON.stringify(jwRate)}`);
-    out.jetstreamWorkers[`at${RATE}PerSecond`] = { p50Ms: jwRate.p50Ms, p99Ms: jwRate.p99Ms, maxMs: jwRate.maxMs, events: jwRate.events, ...(jwRate.non2xx ? { non2xx: jwRate.non2xx } : {}) };
-    await jw.close();
+    // The same path using both cores: serve --workers, as a child process; then with
+    // --split-roles (one worker receives, the other runs the sensor).
+    out.jetstreamWorkers = await workersRun({ configDir, secretsDir, nats, label: "jw", splitRoles: false, cleanups });
+    out.jetstreamSplitRoles = await workersRun({ configDir, secretsDir, nats, label: "js2", splitRoles: true, cleanups });
 
     out.ceilings = { bareHttpHmac, jetstreamPublish };
     out.machine = {
@@ -186,6 +196,7 @@ async function main() {
       eventsPerSecond: "Workflows stored / (last stored - first sent)",
       jetstream: "local nats-server -js, file storage, temp store dir, 1 replica",
       jetstreamWorkers: `serve --workers ${WORKERS} as a child process (logs at info to /dev/null); stored = the Workflow file appearing (fs.watch), its name derived from the delivery id as the gateway does`,
+      jetstreamSplitRoles: `the same with --split-roles: ${Math.floor(WORKERS / 2)} worker(s) receive and publish, ${WORKERS - Math.floor(WORKERS / 2)} run the sensor`,
       triggerConcurrency: TRIGGER_CONCURRENCY ?? "default",
       cpuUsPerEvent: "CPU time (user+system, /proc) each process spent during the throughput run / Workflows stored; the in-process gateway's includes the bench's bookkeeping",
     };

@@ -23,7 +23,8 @@ function workflowName(delivery) {
   return `${deterministicName("pr-check-", { sensorNamespace: "argo-events", sensorName: "pr-checks", triggerName: "check", eventIds: [eventId] })}.yaml`;
 }
 
-export async function startBenchWorkers({ configDir, secretsDir, natsUrl, workers }) {
+/** `splitRoles`: serve --split-roles (the first workers/2 receive, the rest run the sensor). */
+export async function startBenchWorkers({ configDir, secretsDir, natsUrl, workers, splitRoles = false }) {
   const storeDir = await mkdtemp(join(tmpdir(), "tg-bench-store-"));
   await mkdir(join(storeDir, NAMESPACE), { recursive: true });
   const created = new Map();
@@ -43,7 +44,8 @@ export async function startBenchWorkers({ configDir, secretsDir, natsUrl, worker
   const child = spawn(
     process.execPath,
     [CLI, "serve", "--config", configDir, "--secrets-dir", secretsDir, "--local-store", storeDir, "--nats-url", natsUrl,
-      "--workers", String(workers), "--host", "127.0.0.1", "--port", `12000=${port}`, "--admin-port", String(admin), "--events-port", "0"],
+      "--workers", String(workers), "--host", "127.0.0.1", "--port", `12000=${port}`, "--admin-port", String(admin), "--events-port", "0",
+      ...(splitRoles ? ["--split-roles"] : [])],
     // Logs at info to /dev/null, as the in-process gateway's.
     { stdio: ["ignore", "ignore", "pipe"] },
   );
