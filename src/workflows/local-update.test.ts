@@ -94,7 +94,7 @@ describe("LocalWorkflowStore update, patch, delete, list", () => {
     await store.delete(AV, "Workflow", "argo", "a");
     await expect(store.get(AV, "Workflow", "argo", "a")).rejects.toBeInstanceOf(NotFoundError);
     await expect(store.delete(AV, "Workflow", "argo", "a")).rejects.toBeInstanceOf(NotFoundError);
-    expect(await readdir(join(dir, "argo"))).toEqual([]);
+    expect(await readdir(join(dir, "argo"))).toEqual([".tmp"]);
   });
 
   it.each([
@@ -116,7 +116,7 @@ describe("LocalWorkflowStore update, patch, delete, list", () => {
   it("cluster-scoped kinds live under _cluster/ without a namespace", async () => {
     const c = await store.create({ apiVersion: AV, kind: "ClusterWorkflowTemplate", metadata: { name: "ct", namespace: "ignored" }, spec: {} });
     expect(c.metadata.namespace).toBeUndefined();
-    expect(await readdir(join(dir, "_cluster", "clusterworkflowtemplates"))).toEqual(["ct.yaml"]);
+    expect(await readdir(join(dir, "_cluster", "clusterworkflowtemplates"))).toEqual([".tmp", "ct.yaml"]);
     expect((await store.get(AV, "ClusterWorkflowTemplate", "", "ct")).metadata.name).toBe("ct");
     expect((await store.list(AV, "ClusterWorkflowTemplate", "")).map((o) => o.metadata.name)).toEqual(["ct"]);
     await store.patch(AV, "ClusterWorkflowTemplate", "", "ct", { spec: { x: 1 } }, "merge");
@@ -134,7 +134,7 @@ describe("LocalWorkflowStore update, patch, delete, list", () => {
     await expect(s.delete(AV, "WorkflowTemplate", "argo", "build")).rejects.toBeInstanceOf(BadRequestError);
     await s.patch(AV, "WorkflowTemplate", "argo", "build", { spec: { a: 2 } }, "merge");
     expect((await s.get(AV, "WorkflowTemplate", "argo", "build")).spec).toEqual({ a: 2 });
-    expect(await readdir(join(dir, "argo", "workflowtemplates"))).toEqual(["build.yaml"]);
+    expect(await readdir(join(dir, "argo", "workflowtemplates"))).toEqual([".tmp", "build.yaml"]);
   });
 
   it("setSpecs replaces the --config objects (a reload); stored objects stay", async () => {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { watch } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,7 +85,9 @@ describe("LocalWorkflowStore", () => {
     for (const f of failed) expect((f as PromiseRejectedResult).reason).toBeInstanceOf(AlreadyExistsError);
     const winner = (ok[0] as PromiseFulfilledResult<KubeObject>).value;
     expect(await store.get(AV, "Workflow", "default", "race")).toEqual(winner);
-    expect(await readdir(join(dir, "default"))).toEqual(["race.yaml"]);
+    expect(await readdir(join(dir, "default"))).toEqual([".tmp", "race.yaml"]);
+    // The 49 losers wrote aside and cleaned up after themselves.
+    expect(await readdir(join(dir, "default", ".tmp"))).toEqual([]);
   });
 
   it("processes racing for the same names: each name is won by exactly one, and a reader polling the folder never sees a file before it is whole", async () => {
@@ -132,21 +135,37 @@ describe("LocalWorkflowStore", () => {
     expect(torn).toBe(0);
     expect(seen).toBeGreaterThan(0);
     expect(wins.reduce((a, b) => a + b, 0)).toBe(200);
-    const files = await readdir(join(dir, "race"));
+    const files = (await readdir(join(dir, "race"))).filter((f) => f !== ".tmp");
     expect(files).toHaveLength(200);
+    expect(await readdir(join(dir, "race", ".tmp"))).toEqual([]);
     for (const f of files) {
       const obj = JSON.parse(await readFile(join(dir, "race", f), "utf8")) as KubeObject;
       expect((obj.spec as { pad: string }).pad).toHaveLength(4000);
     }
   });
 
-  it("a .tmp left by a writer that died before its link is never listed and does not block the name", async () => {
-    await mkdir(join(dir, "argo"), { recursive: true });
-    await writeFile(join(dir, "argo", "torn.yaml.0123456789ab.tmp"), '{"half":');
+  it("a temp file left by a writer that died before its link is never listed and does not block the name", async () => {
+    await mkdir(join(dir, "argo", ".tmp"), { recursive: true });
+    await writeFile(join(dir, "argo", ".tmp", "torn.yaml.0123456789ab.tmp"), '{"half":');
     expect(await store.list(AV, "Workflow", "argo")).toEqual([]);
     const created = await store.create(workflow({ name: "torn", namespace: "argo" }));
     expect(await store.get(AV, "Workflow", "argo", "torn")).toEqual(created);
-    expect((await readdir(join(dir, "argo"))).sort()).toEqual(["torn.yaml", "torn.yaml.0123456789ab.tmp"]);
+    expect(await readdir(join(dir, "argo"))).toEqual([".tmp", "torn.yaml"]);
+    expect(await readdir(join(dir, "argo", ".tmp"))).toEqual(["torn.yaml.0123456789ab.tmp"]);
+  });
+
+  it("someone watching the folder sees each created file appear once, and never a temp file", async () => {
+    await store.create(workflow({ name: "first", namespace: "argo" }));
+    const names: string[] = [];
+    const watcher = watch(join(dir, "argo"), (_type, f) => f && names.push(f));
+    try {
+      for (let i = 0; i < 20; i++) await store.create(workflow({ name: `w-${i}`, namespace: "argo" }));
+      await expect.poll(() => new Set(names).size, { timeout: 2000 }).toBe(20);
+    } finally {
+      watcher.close();
+    }
+    expect(names.filter((n) => !/^w-\d+\.yaml$/.test(n))).toEqual([]);
+    expect(new Set(names)).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `w-${i}.yaml`)));
   });
 
   it("a stored file emptied by hand is a clear error naming it, and its name stays taken", async () => {
@@ -160,7 +179,7 @@ describe("LocalWorkflowStore", () => {
   it("stores other kinds under <kind>s/", async () => {
     const cm: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg" }, data: { a: "1" } };
     await store.create(cm);
-    expect(await readdir(join(dir, "default", "configmaps"))).toEqual(["cfg.yaml"]);
+    expect(await readdir(join(dir, "default", "configmaps"))).toEqual([".tmp", "cfg.yaml"]);
     expect((await store.get("v1", "ConfigMap", "default", "cfg")).data).toEqual({ a: "1" });
     expect(await store.list(AV, "Workflow", "default")).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parse } from "yaml";
 import type { KubeObject } from "../api/types.js";
 import { AlreadyExistsError, BadRequestError, ConflictError, GatewayError, InvalidError, NotFoundError } from "../errors.js";
@@ -33,6 +33,9 @@ const CLUSTER_KINDS = new Set([
   "CustomResourceDefinition",
 ]);
 const CLUSTER_DIR = "_cluster";
+// Files are written here first, beside the folder they go to (a link needs the same
+// filesystem): someone watching or listing the folder sees each object appear once, whole.
+const TEMP_DIR = ".tmp";
 
 export interface LocalWorkflowStoreOptions {
   dir?: string;
@@ -167,7 +170,7 @@ export class LocalWorkflowStore implements WorkflowClient {
 
   private async ensureFolder(folder: string): Promise<void> {
     if (this.folders.has(folder)) return;
-    await mkdir(folder, { recursive: true });
+    await mkdir(join(folder, TEMP_DIR), { recursive: true });
     this.folders.add(folder);
   }
 
@@ -214,7 +217,7 @@ export class LocalWorkflowStore implements WorkflowClient {
   private tempSeq = 0;
 
   private tempName(path: string): string {
-    return `${path}.${this.tempTag}${(++this.tempSeq).toString(36)}.tmp`;
+    return join(dirname(path), TEMP_DIR, `${basename(path)}.${this.tempTag}${(++this.tempSeq).toString(36)}.tmp`);
   }
 
   /**
@@ -244,7 +247,7 @@ export class LocalWorkflowStore implements WorkflowClient {
       try {
         unlinkSync(tmp);
       } catch {
-        // Best effort: a left-over `.tmp` is never listed or read.
+        // Best effort: a left-over file in `.tmp/` is never listed or read.
       }
     }
   }
@@ -252,7 +255,7 @@ export class LocalWorkflowStore implements WorkflowClient {
   /** Replace an existing file: write aside, rename over (atomic for readers). */
   private async writeReplace(path: string, text: string): Promise<void> {
     const tmp = this.tempName(path);
-    await mkdir(join(path, ".."), { recursive: true });
+    await mkdir(dirname(tmp), { recursive: true });
     await writeFile(tmp, text, { flag: "wx" });
     try {
       await rename(tmp, path);

@@ -46,7 +46,7 @@ describe("serve --events-port", () => {
     });
     expect(res.status).toBe(200);
     const files = await waitFor(async () => {
-      const f = await readdir(join(dir, "workflows", "argo-events")).catch(() => []);
+      const f = (await readdir(join(dir, "workflows", "argo-events")).catch(() => [] as string[])).filter((n) => n.endsWith(".yaml"));
       return f.length > 0 ? f : undefined;
     });
     const wf = parse(await readFile(join(dir, "workflows", "argo-events", files[0] as string), "utf8")) as Record<string, unknown>;

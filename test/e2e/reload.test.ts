@@ -261,7 +261,7 @@ describe("serve --config reloads WorkflowEventBindings and WorkflowTemplates", (
     });
     expect(res.status).toBe(200);
     const [name] = await waitFor(async () => {
-      const f = await readdir(join(dir, "store", "argo-events")).catch(() => []);
+      const f = (await readdir(join(dir, "store", "argo-events")).catch(() => [] as string[])).filter((n) => n.endsWith(".yaml"));
       return f.length > 0 ? f : undefined;
     }, 15_000, "the binding's Workflow");
     const wf = JSON.parse(await readFile(join(dir, "store", "argo-events", name), "utf8")) as Record<string, unknown>;
