@@ -1,11 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../../src/paths.js";
 
 const root = packageRoot();
+const temps: string[] = [];
+const tempDir = async (prefix: string): Promise<string> => {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+};
+afterAll(async () => {
+  await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
+});
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, [join(root, "dist/src/cli.js"), ...args], { cwd: root, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -19,7 +28,7 @@ describe("trigger-gateway validate", () => {
   });
 
   it("exits 1 with one FILE:LINE:COL line per error", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tg-validate-"));
+    const dir = await tempDir("tg-validate-");
     const file = join(dir, "bad.yaml");
     await writeFile(
       file,
@@ -85,7 +94,7 @@ describe("trigger-gateway test-sensor", () => {
   });
 
   it("accepts an Argo event file with context and data", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "tg-ts-"));
+    const dir = await tempDir("tg-ts-");
     const file = join(dir, "event.json");
     await writeFile(file, JSON.stringify({
       context: { id: "0123456789abcdef0123456789abcdef", source: "github", subject: "push", type: "github" },
