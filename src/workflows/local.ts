@@ -8,6 +8,7 @@ import { AlreadyExistsError, BadRequestError, ConflictError, GatewayError, Inval
 import type { ListOptions, PatchStrategy, WorkflowClient } from "./client.js";
 import { jsonPatch, mergePatch } from "./patch.js";
 import { parseLabelSelector } from "./selector.js";
+import { cloneJson } from "../clone.js";
 
 export const DEFAULT_LOCAL_STORE_DIR = ".gateway/workflows";
 
@@ -190,7 +191,7 @@ export class LocalWorkflowStore implements WorkflowClient {
     for (let i = 0; i < attempts; i++) {
       const name = given || `${(prefix as string).slice(0, MAX_PREFIX)}${randomSuffix()}`;
       checkName(name, "metadata.name");
-      const stored: KubeObject = structuredClone(obj);
+      const stored: KubeObject = cloneJson(obj);
       stored.metadata = {
         ...stored.metadata,
         name,

@@ -6,6 +6,7 @@ import { applyParameters, compileParameters, type CompiledParameter } from "../p
 import { compileSource, type TriggerSource } from "../sources/index.js";
 import type { Where } from "../where.js";
 import type { Firing, TriggerAction, TriggerPlan, TriggerResult, TriggerRuntime } from "./types.js";
+import { cloneJson } from "../../clone.js";
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -98,7 +99,7 @@ export class SourcedAction implements TriggerAction {
   }
 
   private applied(resource: KubeObject, firing: Firing): KubeObject {
-    const out = applyParameters(structuredClone(resource), this.params, firing.events);
+    const out = applyParameters(cloneJson(resource), this.params, firing.events);
     if (!isObject(out) || !isObject(out.metadata)) {
       throw new TriggerError(`trigger ${firing.triggerName}: after parameters the resource has no metadata object`);
     }
