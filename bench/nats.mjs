@@ -18,6 +18,26 @@ export function freePort() {
   });
 }
 
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** The first of `count` consecutive free ports (`serve --workers` puts worker k's admin on base + k - 1). */
+export async function freePortRange(count) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePort();
+    if (base + count > 65536) continue;
+    let ok = true;
+    for (let k = 1; k < count && ok; k++) ok = await portFree(base + k);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
 export async function startNats() {
   const storeDir = await mkdtemp(join(tmpdir(), "tg-bench-nats-"));
   const port = await freePort();

@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { newEventId } from "../dist/src/eventbus/cloudevent.js";
 import { deterministicName } from "../dist/src/sensor/naming.js";
 import { NAMESPACE } from "./config.mjs";
-import { freePort } from "./nats.mjs";
+import { freePort, freePortRange } from "./nats.mjs";
 
 const now = () => performance.timeOrigin + performance.now();
 const CLI = fileURLToPath(new URL("../dist/src/cli.js", import.meta.url));
@@ -40,7 +40,7 @@ export async function startBenchWorkers({ configDir, secretsDir, natsUrl, worker
   const storedAt = { has: (d) => created.has(nameOf(d)), get: (d) => created.get(nameOf(d)) };
   const port = await freePort();
   // Worker k serves admin on base + k - 1; its /readyz says when it runs.
-  const admin = await freePort();
+  const admin = await freePortRange(workers);
   const child = spawn(
     process.execPath,
     [CLI, "serve", "--config", configDir, "--secrets-dir", secretsDir, "--local-store", storeDir, "--nats-url", natsUrl,
