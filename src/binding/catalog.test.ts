@@ -25,6 +25,9 @@ describe("catalogs", () => {
     expect(await c.namespaces()).toEqual(["argo"]);
     specs = { bindings: [a, b], workflowTemplates: [] };
     expect(await c.namespaces()).toEqual(["argo", "other"]);
+    expect((await c.bindings("argo")).map((x) => x.name)).toEqual(["a"]);
+    expect((await c.bindings("other")).map((x) => x.name)).toEqual(["b"]);
+    expect(await c.bindings("none")).toEqual([]);
     await expect(c.template("argo", { name: "t", clusterScope: false })).rejects.toThrow(/not found/);
   });
 });

@@ -6,7 +6,7 @@ import type { KubeObject, WorkflowEventBinding } from "../api/types.js";
 import { ApiUnavailableError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import { LocalWorkflowStore } from "../workflows/local.js";
-import { SpecBindingCatalog } from "./catalog.js";
+import { LiveBindingCatalog, SpecBindingCatalog, type BindingCatalog, type BindingSpecs } from "./catalog.js";
 import { BindingDispatcher } from "./dispatch.js";
 import type { BindingEventData } from "./event.js";
 import type { BindingOutcome } from "./outcome.js";
@@ -36,7 +36,17 @@ const EVENT = (discriminator: string, payload: unknown, metadata: Record<string,
   metadata,
 });
 
-describe("BindingDispatcher", () => {
+const SPECS: BindingSpecs = {
+  bindings: BINDINGS,
+  workflowTemplates: [template("ci-build"), template("ci-build", {}, "other"), clusterTemplate("shared")],
+};
+
+// serve uses LiveBindingCatalog (specs that change); files-only callers SpecBindingCatalog.
+// Both must give the dispatcher the same bindings: only the event's namespace.
+describe.each<[string, () => BindingCatalog]>([
+  ["SpecBindingCatalog", () => new SpecBindingCatalog(SPECS)],
+  ["LiveBindingCatalog", () => new LiveBindingCatalog(() => SPECS)],
+])("BindingDispatcher over %s", (_kind, catalog) => {
   let dir: string;
   let store: LocalWorkflowStore;
   let outcomes: BindingOutcome[];
@@ -54,10 +64,7 @@ describe("BindingDispatcher", () => {
       },
     };
     dispatcher = new BindingDispatcher({
-      catalog: new SpecBindingCatalog({
-        bindings: BINDINGS,
-        workflowTemplates: [template("ci-build"), clusterTemplate("shared")],
-      }),
+      catalog: catalog(),
       workflows: store,
       logger: silentLogger(),
       recorder,
@@ -134,6 +141,15 @@ describe("BindingDispatcher", () => {
     const result = await dispatcher.dispatch(EVENT("bad", { repo: "r" }), "e");
     expect(result.failures.find((f) => f.binding === name)?.error).toMatch(message);
     expect(warnings.find((w) => w.binding === name)?.message).toMatch(/^failed to dispatch event: /);
+  });
+
+  it("dispatches only the bindings of the event's namespace, and submits there", async () => {
+    const result = await dispatcher.dispatch({ ...EVENT("ci", { repo: "r" }), namespace: "other" }, "event-ns");
+    const inOther = await store.list("argoproj.io/v1alpha1", "Workflow", "other");
+    expect(Object.keys(byBinding(inOther))).toEqual(["other-ns"]);
+    expect(await store.list("argoproj.io/v1alpha1", "Workflow", "argo")).toEqual([]);
+    expect(result.failures).toEqual([]);
+    expect(outcomes.filter((o) => o.result !== "not-matched").map((o) => o.binding)).toEqual(["other-ns"]);
   });
 
   it("submits once per event: a redelivered event finds its Workflow", async () => {

@@ -131,6 +131,9 @@ describe("GitLab receiver", () => {
   it.each([
     ["a wrong token", { "X-Gitlab-Token": "nope" }, 403],
     ["a token differing in length", { "X-Gitlab-Token": TOKEN + "x" }, 403],
+    // An empty header is present, so 403 rather than 401; it must never pass as "no token given".
+    ["an empty token", { "X-Gitlab-Token": "" }, 403],
+    ["a prefix of the token", { "X-Gitlab-Token": TOKEN.slice(0, -1) }, 403],
     ["no token", { "X-Gitlab-Token": undefined }, 401],
   ])("rejects %s", async (_name, override, status) => {
     const headers: Record<string, string> = { "Content-Type": "application/json", "X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": TOKEN };
