@@ -17,7 +17,7 @@ describe("MemoryEventBus", () => {
     const a = await bus.subscribe({ durable: "d", subjects: ["default.es.push"], concurrency: 2 }, handler("a"));
     const b = await bus.subscribe({ durable: "d", subjects: ["default.es.push"], concurrency: 2 }, handler("b"));
     for (let i = 0; i < 100; i++) await bus.publish("default.es.push", ev(i));
-    await new Promise((r) => setTimeout(r, 200));
+    await bus.whenIdle();
     await a.drain();
     await b.drain();
     expect(seen.map((s) => s.n).sort((x, y) => x - y)).toEqual([...Array(100).keys()]);
@@ -33,7 +33,7 @@ describe("MemoryEventBus", () => {
       else await m.ack();
     });
     await bus.publish("default.es.push", ev(1));
-    await new Promise((r) => setTimeout(r, 100));
+    await bus.whenIdle();
     expect(counts).toEqual([1, 2, 3]);
   });
 
@@ -44,7 +44,7 @@ describe("MemoryEventBus", () => {
     await bus.subscribe({ durable: "y", subjects: ["default.es.push"] }, async (m) => { got.push("y"); await m.ack(); });
     await bus.subscribe({ durable: "z", subjects: ["default.es.pr"] }, async (m) => { got.push("z"); await m.ack(); });
     await bus.publish("default.es.push", ev(1));
-    await new Promise((r) => setTimeout(r, 20));
+    await bus.whenIdle();
     expect(got.sort()).toEqual(["x", "y"]);
   });
 

@@ -207,6 +207,15 @@ export class MemoryEventBus implements EventBus {
     };
   }
 
+  /**
+   * Resolves once nothing is queued, waiting for a redelivery or being handled, without
+   * hurrying anything: from then on nothing happens until the next publish. Tests use it
+   * to check that something did not happen.
+   */
+  async whenIdle(): Promise<void> {
+    while (![...this.consumers.values()].every((c) => c.idle())) await new Promise((r) => setTimeout(r, 2));
+  }
+
   async settle(): Promise<void> {
     for (;;) {
       const busy = [...this.consumers.values()].filter((c) => !c.idle());

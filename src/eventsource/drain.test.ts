@@ -98,7 +98,9 @@ describe("a draining receiver", () => {
     // close() waits for the request in flight, however long its publish takes.
     let closed = false;
     const closing = server.close().then(() => (closed = true));
-    await new Promise((r) => setTimeout(r, 100));
+    // A round trip through the same server: still listening (refusing), and close() not done.
+    // A close() that did not wait would have stopped the listener (ECONNREFUSED) and resolved.
+    expect((await post(url, '{"n":"third"}')).status).toBe(503);
     expect(closed).toBe(false);
 
     b.held[0]!.release();

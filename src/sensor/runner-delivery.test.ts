@@ -145,7 +145,7 @@ describe("SensorRunner delivery: retryStrategy, dead letter, rateLimit, policy.k
     expect((dlqWorkflows[0]!.spec as { arguments: unknown }).arguments).toMatchObject({
       parameters: [{ name: "repo", value: "Codertocat/Hello-World" }, { name: "revision" }],
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await bus.whenIdle();
     expect(records).toEqual([]);
   });
 
@@ -254,8 +254,13 @@ spec:
     await until(() => outcomes.length === 1);
     const key = "ci-gate-deploy";
     expect(Object.keys((await state.get(key)).events)).toEqual(["push"]);
+    // A reset starts by reading the state, synchronously inside the clock's timer: no read
+    // during advance() means no tick ran (nothing else reads without an event).
+    let reads = 0;
+    const get = state.get.bind(state);
+    state.get = (k) => (reads++, get(k));
     clock.advance(3 * 60_000); // 12:04: no tick yet
-    await new Promise((r) => setTimeout(r, 10));
+    expect(reads).toBe(0);
     expect(Object.keys((await state.get(key)).events)).toEqual(["push"]);
     clock.advance(2 * 60_000); // 12:06: the 12:05 tick ran
     await vi.waitFor(async () => expect((await state.get(key)).events).toEqual({}), { timeout: 2000, interval: 5 });

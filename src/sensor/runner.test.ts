@@ -152,7 +152,7 @@ describe("SensorRunner with the memory bus and the local store", () => {
     await start(s);
     await publish(githubPushEvent());
     await settle(2);
-    await new Promise((r) => setTimeout(r, 50));
+    await bus.whenIdle();
     expect(outcomes.map((o) => o.status)).toEqual(["failed", "dead-lettered"]);
     expect(outcomes[0]).toMatchObject({ status: "failed", willRetry: false });
     expect((outcomes[0] as { error: Error }).error.message).toMatch(/body\.nope/);

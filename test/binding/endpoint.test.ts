@@ -143,7 +143,8 @@ describe("durable mode", () => {
     const res = await post(s, "/api/v1/events/argo/ci", '{"repo":"r"}', headers);
     expect(res.status).toBe(status);
     expect(await res.json()).toMatchObject({ message: expect.any(String) });
-    await new Promise((r) => setTimeout(r, 50));
+    // Anything published would be dispatched (an outcome) before the bus is idle again.
+    await s.bus.whenIdle();
     expect(s.outcomes).toEqual([]);
   });
 
@@ -187,7 +188,7 @@ describe("durable mode", () => {
     expect(results.every((st) => st === 200)).toBe(true);
     const done = () => s.outcomes.filter((o) => o.result !== "not-matched");
     await waitFor(() => (done().length >= 2 * N ? true : undefined), 20000);
-    await new Promise((r) => setTimeout(r, 100));
+    await s.bus.whenIdle();
     expect(done().every((o) => o.result === "submitted")).toBe(true);
     const all = await workflows(s);
     expect(all).toHaveLength(2 * N);
