@@ -48,7 +48,7 @@ for (const [file, { source, mutants }] of Object.entries(report.files)) {
       } else {
         if (m.status === "NoCoverage") c.noCoverage++;
         else c.survived++;
-        survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, original: squash(text).slice(0, 160), replacement: squash(m.replacement).slice(0, 160) });
+        survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, original: squash(text), replacement: squash(m.replacement) });
       }
     }
   }
