@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { skipWithout } from "../support/required-tool.js";
 import type { EventRecord } from "../../src/observe/index.js";
 import { packageRoot } from "../../src/paths.js";
 import { waitFor } from "../support/wait.js";
@@ -11,7 +12,7 @@ import { startQuickstartPipeline, type Pipeline } from "./support.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-describe.skipIf(!existsSync(CHROMIUM))("event-flow page in headless Chromium", () => {
+describe.skipIf(skipWithout(`Chromium (${CHROMIUM})`, existsSync(CHROMIUM)))("event-flow page in headless Chromium", () => {
   let p: Pipeline;
   let dir: string;
   let browser: Browser;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../logger.js";
 import { MapSecretStore } from "../../secrets.js";
 import { LocalWorkflowStore } from "../../workflows/local.js";
+import { skipWithout } from "../../../test/support/required-tool.js";
 import { Where } from "../where.js";
 import { HttpRequestError } from "./http-request.js";
 import { compileTriggerAction } from "./registry.js";
@@ -24,7 +25,7 @@ function hasOpenssl(): boolean {
 
 const firing: Firing = { sensorNamespace: "argo", sensorName: "s", triggerName: "t", events: {}, now: new Date() };
 
-describe.skipIf(!hasOpenssl())("http trigger over TLS", () => {
+describe.skipIf(skipWithout("openssl", hasOpenssl()))("http trigger over TLS", () => {
   let dir: string;
   let server: Server;
   let url: string;
