@@ -1,13 +1,26 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { deterministicName } from "./naming.js";
 
 const id = { sensorNamespace: "argo", sensorName: "github", triggerName: "build", eventIds: ["e2", "e1"] };
 
 describe("deterministicName", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("is generateName plus 10 hex characters, the same every time", () => {
     const a = deterministicName("build-", id);
     expect(a).toMatch(/^build-[0-9a-f]{10}$/);
     expect(deterministicName("build-", { ...id })).toBe(a);
+  });
+
+  it("is the same at any clock value: a redelivery days later finds the same name", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date("2024-05-01T12:00:00.000Z"));
+    const before = deterministicName("build-", id);
+    vi.setSystemTime(new Date("2024-05-04T08:30:00.123Z"));
+    expect(Date.now()).toBe(Date.parse("2024-05-04T08:30:00.123Z"));
+    expect(deterministicName("build-", { ...id, eventIds: [...id.eventIds] })).toBe(before);
   });
 
   it("does not depend on the order of the event ids", () => {
