@@ -4,9 +4,10 @@ import type { GatewayProcess } from "../support/gateway-process.js";
 import { startNatsCluster, type NatsCluster } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
 import {
-  compareMarkers, pool, postDelivery, sleep, startLoadGateway, statusCounts, webhookUrl,
+  compareMarkers, pool, postDelivery, startLoadGateway, statusCounts, webhookUrl,
   WorkflowReader, writeLoadConfig, type LoadEnv,
 } from "../support/gateway-load.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 // The EventBus as users write it for an external NATS: every server, 3 replicas.
 const eventBus = (urls: string[]): string => `apiVersion: argoproj.io/v1alpha1
@@ -66,7 +67,7 @@ describe("gateway on a 3-node JetStream cluster", () => {
 
     const reader = new WorkflowReader(env.store);
     await waitFor(async () => ((await reader.byMarker("ha-")).size >= 1000 ? true : undefined), 120_000, "1000 workflows");
-    await sleep(1000);
+    await waitForJetStreamQuiet(cluster.urls);
     expect(compareMarkers(await reader.byMarker("ha-"), markers)).toEqual({ missing: [], duplicated: [], unexpected: [] });
     // The stream really moved to another server.
     const after = await jsm.streams.info("default");

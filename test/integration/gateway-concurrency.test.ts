@@ -4,9 +4,10 @@ import type { GatewayProcess } from "../support/gateway-process.js";
 import { startNatsServer, type NatsServer } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
 import {
-  compareMarkers, logCount, ok, postDelivery, sleep, startLoadGateway, statusCounts, webhookUrl,
+  compareMarkers, logCount, ok, postDelivery, startLoadGateway, statusCounts, webhookUrl,
   WorkflowReader, writeLoadConfig, type LoadEnv,
 } from "../support/gateway-load.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 // One gateway process on a real nats-server: concurrency and provider redeliveries.
 describe("gateway on JetStream: concurrent and repeated deliveries", () => {
@@ -38,8 +39,8 @@ describe("gateway on JetStream: concurrent and repeated deliveries", () => {
       const f = await reader.byMarker("conc-");
       return f.size >= 500 ? f : undefined;
     }, 60_000, "500 workflows");
-    // Anything late would show up now.
-    await sleep(500);
+    // Nothing left pending or un-acked: no late duplicate can come any more.
+    await waitForJetStreamQuiet(nats.url);
     const final = await reader.byMarker("conc-");
     expect(compareMarkers(final, markers)).toEqual({ missing: [], duplicated: [], unexpected: [] });
     expect(final.size).toBe(found.size);
@@ -61,7 +62,7 @@ describe("gateway on JetStream: concurrent and repeated deliveries", () => {
     expect(ok(other)).toBe(true);
 
     await waitFor(async () => ((await reader.byMarker("redeliver-")).size === 2 ? true : undefined), 30_000, "2 workflows");
-    await sleep(1000);
+    await waitForJetStreamQuiet(nats.url);
     const found = await reader.byMarker("redeliver-");
     expect(found.get("redeliver-1")).toHaveLength(1);
     expect(found.get("redeliver-2")).toHaveLength(1);

@@ -7,6 +7,7 @@ import {
   compareMarkers, logCount, ok, pool, postDelivery, startLoadGateway, statusCounts, webhookUrl,
   WorkflowReader, writeLoadConfig, sleep, type LoadEnv, type PostResult,
 } from "../support/gateway-load.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 // The durable consumer of the load sensor's one trigger.
 const STREAM = "default";
@@ -119,7 +120,7 @@ describe("graceful drain on SIGTERM", () => {
     const lossWatchStart = Date.now();
     await waitFor(async () => ((await reader.byMarker("drain-")).size >= accepted.length ? true : undefined), 20_000, `${accepted.length} workflows`);
     const catchUpMs = Date.now() - lossWatchStart;
-    await sleep(500);
+    await waitForJetStreamQuiet(nats.url);
     expect(compareMarkers(await reader.byMarker("drain-"), accepted)).toEqual({ missing: [], duplicated: [], unexpected: [] });
 
     // Nothing is left held by the process that went away.

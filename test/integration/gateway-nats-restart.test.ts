@@ -6,6 +6,7 @@ import {
   compareMarkers, ok, pool, postDelivery, sleep, startLoadGateway, statusCounts, webhookUrl,
   WorkflowReader, writeLoadConfig, type LoadEnv,
 } from "../support/gateway-load.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 // The bus dies under load: a 2xx must still mean "will become exactly one Workflow".
 describe("nats-server killed with -9 in the middle of 2,000 deliveries", () => {
@@ -58,7 +59,7 @@ describe("nats-server killed with -9 in the middle of 2,000 deliveries", () => {
 
     const reader = new WorkflowReader(env.store);
     await waitFor(async () => ((await reader.files()).length >= accepted.length ? true : undefined), 120_000, `${accepted.length} workflows`);
-    await sleep(1000);
+    await waitForJetStreamQuiet(nats.url);
     const found = await reader.byMarker("bounce-");
     // Exactly the accepted deliveries: none lost, none twice, none that was refused.
     expect(compareMarkers(found, accepted)).toEqual({ missing: [], duplicated: [], unexpected: [] });

@@ -8,9 +8,10 @@ import { startGatewayProcess, type GatewayProcess } from "../support/gateway-pro
 import { startNatsServer, type NatsServer } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
 import {
-  compareMarkers, pool, postDelivery, sleep, startLoadGateway, statusCounts, webhookUrl,
+  compareMarkers, pool, postDelivery, startLoadGateway, statusCounts, webhookUrl,
   WorkflowReader, writeLoadConfig, type LoadEnv,
 } from "../support/gateway-load.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 const TOKEN = "roles-test-token-0123456789";
 
@@ -52,7 +53,7 @@ describe("serve --workers 2 --split-roles", () => {
     expect(statusCounts(results)).toEqual({ "200": 300 });
     const reader = new WorkflowReader(env.store);
     await waitFor(async () => ((await reader.byMarker("role-")).size >= 300 ? true : undefined), 60_000, "300 workflows");
-    await sleep(300);
+    await waitForJetStreamQuiet(nats.url);
     expect(compareMarkers(await reader.byMarker("role-"), markers)).toEqual({ missing: [], duplicated: [], unexpected: [] });
     expect([...byWorker(gw, "event published")]).toEqual([[1, 300]]);
     expect([...byWorker(gw, "trigger fired")]).toEqual([[2, 300]]);

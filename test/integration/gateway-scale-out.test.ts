@@ -7,6 +7,7 @@ import {
   compareMarkers, logCount, ok, pool, postDelivery, sleep, startLoadGateway, statusCounts, webhookUrl,
   WorkflowReader, writeLoadConfig, type LoadEnv, type PostResult,
 } from "../support/gateway-load.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 // The durable consumer of the sensor's one trigger (durableName(namespace, sensor, trigger)).
 const STREAM = "default";
@@ -60,7 +61,7 @@ describe("two gateway processes on one sensor", () => {
     expect(statusCounts(results)).toEqual({ "200": 1000 });
 
     await waitFor(async () => ((await reader.byMarker("two-")).size >= 1000 ? true : undefined), 90_000, "1000 workflows");
-    await sleep(500);
+    await waitForJetStreamQuiet(nats.url);
     expect(compareMarkers(await reader.byMarker("two-"), markers)).toEqual({ missing: [], duplicated: [], unexpected: [] });
 
     const firedA = logCount(a, "trigger fired");
@@ -101,8 +102,9 @@ describe("two gateway processes on one sensor", () => {
     expect(results.every(ok)).toBe(true);
 
     await waitFor(async () => ((await reader.byMarker("kill-")).size >= 1000 ? true : undefined), 90_000, "1000 workflows");
-    // Past one more ack wait: a late redelivery would show as a duplicate now.
-    await sleep(2500);
+    // What B held comes back after the ack wait; once nothing is un-acked, a late
+    // redelivery would have shown as a duplicate.
+    await waitForJetStreamQuiet(nats.url);
     expect(compareMarkers(await reader.byMarker("kill-"), markers)).toEqual({ missing: [], duplicated: [], unexpected: [] });
 
     const after = await consumerCounts(nc);

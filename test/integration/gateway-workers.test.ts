@@ -4,9 +4,10 @@ import { startGatewayProcess } from "../support/gateway-process.js";
 import { startNatsServer, type NatsServer } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
 import {
-  compareMarkers, pool, postDelivery, sleep, startLoadGateway, statusCounts, webhookUrl,
+  compareMarkers, pool, postDelivery, startLoadGateway, statusCounts, webhookUrl,
   WorkflowReader, writeLoadConfig, type LoadEnv,
 } from "../support/gateway-load.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 /** "trigger fired" lines per worker index. */
 function firedByWorker(gw: GatewayProcess): Map<number, number> {
@@ -41,7 +42,7 @@ describe("serve --workers", () => {
     const results = await pool(markers, 40, (m) => postDelivery(url, m));
     expect(statusCounts(results)).toEqual({ "200": 600 });
     await waitFor(async () => ((await reader.byMarker("wk-")).size >= 600 ? true : undefined), 60_000, "600 workflows");
-    await sleep(300);
+    await waitForJetStreamQuiet(nats.url);
     expect(compareMarkers(await reader.byMarker("wk-"), markers)).toEqual({ missing: [], duplicated: [], unexpected: [] });
     const fired = firedByWorker(gw);
     expect([...fired.keys()].sort()).toEqual([1, 2]);

@@ -9,6 +9,7 @@ import { BusUnavailableError } from "../../src/errors.js";
 import { createLogger } from "../../src/logger.js";
 import { startNatsServer, type NatsServer } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -110,7 +111,7 @@ describe("JetStreamEventBus against a real nats-server", () => {
     for (let i = 0; i < 3; i++) await b.publish("dedup.es.ev", e);
     await b.publish("dedup.es.ev", event(8)); // a marker behind it
     await waitFor(() => (ids.length >= 2 ? true : undefined), 10_000, "deliveries");
-    await sleep(300);
+    await waitForJetStreamQuiet(server.url, { streams: ["dedup"] });
     expect(ids).toEqual([e.id, expect.any(String)]);
     expect((await b.streamInfo()).state.messages).toBe(2);
   });
@@ -133,7 +134,7 @@ describe("JetStreamEventBus against a real nats-server", () => {
       return e.id;
     }));
     await waitFor(() => (seen.p1.length + seen.p2.length >= 200 ? true : undefined), 20_000, "200 deliveries");
-    await sleep(300);
+    await waitForJetStreamQuiet(server.url, { streams: ["split"] });
     const all = [...seen.p1, ...seen.p2];
     expect(all).toHaveLength(200);
     expect(new Set(all)).toEqual(new Set(sent));
@@ -157,7 +158,8 @@ describe("JetStreamEventBus against a real nats-server", () => {
     await b.publish("nak.es.ev", event(1));
     await b.publish("nak.es.ev2", event(2));
     await waitFor(() => (counts.length >= 2 && always.length >= 2 ? true : undefined), 10_000, "redeliveries");
-    await sleep(500);
+    // A message past maxDeliver leaves the consumer's pending set: quiet means none comes again.
+    await waitForJetStreamQuiet(server.url, { streams: ["nak"] });
     expect(counts).toEqual([1, 2]);
     expect(always).toEqual([1, 2]);
   });
