@@ -11,6 +11,7 @@ import { silentLogger } from "../../src/logger.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { natsUrlForTests } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 const SPECS = {
   bindings: [
@@ -27,12 +28,13 @@ describe("bindings over JetStream", () => {
   const buses: JetStreamEventBus[] = [];
   const outcomes: BindingOutcome[] = [];
   let store: LocalWorkflowStore;
+  let name: string;
 
   beforeAll(async () => {
     nats = await natsUrlForTests();
     dir = await mkdtemp(join(tmpdir(), "bindings-js-"));
     store = new LocalWorkflowStore(join(dir, "wf"));
-    const name = `bindings${Date.now()}`;
+    name = `bindings${Date.now()}`;
     for (let i = 0; i < 2; i++) {
       const bus = await JetStreamEventBus.connect({ name, servers: [nats.url], connectTimeoutMs: 5000 });
       buses.push(bus);
@@ -72,7 +74,8 @@ describe("bindings over JetStream", () => {
     expect(statuses.every((s) => s === 200)).toBe(true);
     const fired = () => outcomes.filter((o) => o.result === "submitted");
     await waitFor(() => (fired().length >= N + N / 2 ? true : undefined), 30_000);
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing pending or un-acked on the bus: a second firing could no longer come.
+    await waitForJetStreamQuiet(nats.url, { streams: [name] });
     expect(fired()).toHaveLength(N + N / 2);
     const wfs = await store.list("argoproj.io/v1alpha1", "Workflow", "argo");
     const keys = wfs.map((w) => {

@@ -8,6 +8,7 @@ import { waitFor } from "../support/wait.js";
 import { send, providerHeaders } from "../../src/commands/send.js";
 import { validateArgo } from "../support/argo-schemas.js";
 import { packageRoot } from "../../src/paths.js";
+import { parseExposition } from "../observe/support.js";
 
 const root = packageRoot();
 const fixture = (p: string) => readFile(join(root, "fixtures", p));
@@ -129,7 +130,15 @@ describe("serve end to end (embedded bus, local store)", () => {
   it("creates no Workflow for a bad signature, an oversize body or bad JSON", async () => {
     const count = async () =>
       (await workflows(store, "argo")).length + (await workflows(store, "ci")).length + (await workflows(store, "argo-events")).length;
+    // Events published, all sources: counted before a receiver answers 2xx, so unchanged
+    // after the refusals means nothing reached the bus and no Workflow can follow.
+    const admin = String(gw.logs.find((l) => l.msg === "admin listening")?.url ?? "");
+    const published = async () =>
+      parseExposition(await (await fetch(`${admin}/metrics`)).text())
+        .samples.filter((x) => x.name === "argo_events_events_sent_total")
+        .reduce((sum, x) => sum + x.value, 0);
     const before = await count();
+    const publishedBefore = await published();
     const push = await fixture("github/push.json");
 
     const badSig = await send({ url: gw.urls.get("github/push")!, provider: "github", event: "push", secret: "wrong", body: push });
@@ -157,8 +166,11 @@ describe("serve end to end (embedded bus, local store)", () => {
     });
     expect(notFound.status).toBe(404);
 
-    // Give a wrongly accepted event time to become a Workflow before counting.
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await published()).toBe(publishedBefore);
     expect(await count()).toBe(before);
+    // The counter is live: a good delivery moves it by one as it is answered.
+    const good = await send({ url: gw.urls.get("github/push")!, provider: "github", event: "push", secret: "e2e-github-secret", body: push });
+    expect(good.status).toBe(200);
+    expect(await published()).toBe(publishedBefore + 1);
   });
 });

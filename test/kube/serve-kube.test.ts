@@ -10,6 +10,7 @@ import { waitFor } from "../support/wait.js";
 import { send } from "../../src/commands/send.js";
 import { startKubeGateway } from "../../src/commands/serve-kube.js";
 import type { Gateway } from "../../src/gateway.js";
+import { MemoryEventBus } from "../../src/eventbus/memory.js";
 import { packageRoot } from "../../src/paths.js";
 import { validateArgo } from "../support/argo-schemas.js";
 import {
@@ -160,7 +161,10 @@ describe("serve --kube", () => {
     }
     expect(new Set(await sending)).toEqual(new Set([200]));
     await waitFor(() => (workflowsOf(server, "argo", "github-ci").length >= before + 40 ? true : undefined), 20_000, "40 Workflows");
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing queued or in flight on the embedded bus: no 41st firing can come.
+    const bus = gateway.bus();
+    expect(bus).toBeInstanceOf(MemoryEventBus);
+    await (bus as MemoryEventBus).whenIdle();
     expect(workflowsOf(server, "argo", "github-ci")).toHaveLength(before + 40);
   });
 

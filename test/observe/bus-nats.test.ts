@@ -11,6 +11,7 @@ import { startGatewayProcess, type GatewayProcess } from "../support/gateway-pro
 import { startNatsServer, type NatsServer } from "../support/nats-server.js";
 import { waitFor } from "../support/wait.js";
 import { parseExposition, valueOf } from "./support.js";
+import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
 const root = packageRoot();
 
@@ -64,7 +65,7 @@ describe("serve --nats-url: bus readiness and duplicates (built CLI, real nats-s
       const v = valueOf(m, "argo_events_action_triggered_total", { namespace: "argo-events", sensor_name: "github-ci", trigger_name: "ci" });
       return v !== undefined && v >= 1 ? v : undefined;
     }, 10_000, "the trigger firing");
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForJetStreamQuiet(nats.url);
     const after = parseExposition(await (await fetch(`${admin}/metrics`)).text());
     expect(valueOf(after, "argo_events_action_triggered_total", { namespace: "argo-events", sensor_name: "github-ci", trigger_name: "ci" })).toBe(fired);
     expect(fired).toBe(1);
