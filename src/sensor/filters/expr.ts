@@ -29,10 +29,12 @@ function errorText(err: unknown): string {
  * filters.exprs as the original evaluates them: each field is bound to the typed
  * value at its path (a number stays a number); a missing path or an evaluation
  * error is an error; an expression without fields is skipped; AND needs all
- * true, OR the first true.
+ * true, OR the first true. Only an absent list passes outright (the caller does not
+ * call this then): an empty one passes in AND and fails in OR, as the original's
+ * loop ends.
  */
 export function checkExprs(filters: CompiledExprFilter[], or: boolean, data: unknown): KindResult {
-  if (filters.length === 0 || data === undefined) return PASS;
+  if (data === undefined) return PASS;
   const errors: string[] = [];
   const reasons: string[] = [];
   next: for (const f of filters) {

@@ -1,0 +1,143 @@
+// filters.exprs beyond the case table in filters.test.ts: expressions without
+// fields, evaluation errors, events without data, and the exact reasons in OR mode.
+import { describe, expect, it } from "vitest";
+import type { EventDependencyFilter, ExprFilter } from "../../api/types.js";
+import { ExpressionError, SpecError } from "../../errors.js";
+import type { SensorEvent } from "../event.js";
+import { Where } from "../where.js";
+import { compileFilters } from "./filters.js";
+import { FILTERS_AT, filterEvent, runFilters } from "../../../test/support/filter-harness.js";
+
+const data = { body: { ref: "refs/heads/main", size: 3 } };
+
+const event = (payload: unknown): SensorEvent => filterEvent(payload);
+
+const where = new Where("ns", "sensor");
+const AT = FILTERS_AT;
+
+function run(filters: EventDependencyFilter, op?: "and" | "or", ev: SensorEvent = event(data)) {
+  return runFilters(filters, op, ev);
+}
+
+const expr = (e: string, fields: Record<string, string> = {}): ExprFilter => ({
+  expr: e,
+  fields: Object.entries(fields).map(([name, path]) => ({ name, path })),
+});
+const or = (...exprs: ExprFilter[]): EventDependencyFilter => ({ exprs, exprLogicalOperator: "or" });
+
+// govaluate refuses to order a string against a number at evaluation time. The
+// reason shows the expression, then the evaluator's message (which may repeat it).
+const BAD = expr("ref > 1", { ref: "body.ref" });
+const BAD_TEXT = `"ref > 1": [^;]*Value 'refs/heads/main' cannot be used with the comparator '>', it is not a number`;
+
+/** The event is skipped and the whole reason matches `pattern` (a regex source). */
+function expectSkipped(r: ReturnType<typeof run>, pattern: string): void {
+  expect(r.pass).toBe(false);
+  if (!r.pass) expect(r.reason).toMatch(new RegExp(`^${pattern}$`));
+}
+const q = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+describe("expr filter load errors", () => {
+  it("a field needs a name", () => {
+    let caught: unknown;
+    try {
+      compileFilters({ exprs: [{ expr: "x == 1", fields: [{ path: "body.size" } as { name: string; path: string }] }] }, undefined, where, AT);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(SpecError);
+    expect((caught as Error).message).toBe("ns/sensor Sensor spec.dependencies[0].filters.exprs[0].fields[0].name: a field needs a name");
+  });
+
+  it("a field path that cannot parse names the field", () => {
+    let caught: unknown;
+    try {
+      compileFilters({ exprs: [expr("x == 1", { x: "body.[" })] }, undefined, where, AT);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ExpressionError);
+    expect((caught as Error).message).toBe(
+      'ns/sensor Sensor spec.dependencies[0].filters.exprs[0].fields[0].path: gjson path "body.[": unbalanced [',
+    );
+  });
+});
+
+describe("expressions without fields are skipped, as in the original", () => {
+  it("AND: a false expression without fields does not fail the event", () => {
+    expect(run({ exprs: [{ expr: "false" }] })).toEqual({ pass: true });
+    expect(run({ exprs: [expr("false"), expr("size == 3", { size: "body.size" })] })).toEqual({ pass: true });
+  });
+
+  it("OR: a true expression without fields does not pass the event", () => {
+    expect(run(or(expr("true")))).toEqual({ pass: false, reason: "expr filter: no expression passed" });
+  });
+});
+
+describe("evaluation errors", () => {
+  it("AND: an evaluation error skips the event and shows the expression and the error", () => {
+    expectSkipped(run({ exprs: [BAD] }), `expr filter: ${BAD_TEXT}`);
+  });
+
+  it("AND: an evaluation error stops at once, later expressions are not reported", () => {
+    expectSkipped(run({ exprs: [BAD, expr("size == 4", { size: "body.size" })] }), `expr filter: ${BAD_TEXT}`);
+  });
+
+  it("OR: an evaluation error does not stop a later expression from passing", () => {
+    expect(run(or(BAD, expr("size == 3", { size: "body.size" })))).toEqual({ pass: true });
+  });
+
+  it("OR: when nothing passes, every error is listed after the mismatches", () => {
+    // filtersLogicalOperator or: the kind's reasons come first, then its errors.
+    const r = run({ ...or(expr("size == 4", { size: "body.size" }), BAD, expr("x == 1", { x: "body.nope" })), context: { type: "gitlab" } }, "or");
+    expectSkipped(
+      r,
+      q('no filter passed: expr filter: "size == 4" is false with {"size":3}; context filter: type is "github", expected "gitlab"; ') +
+        `expr filter: ${BAD_TEXT}; ` +
+        q('expr filter: path "body.nope" does not exist'),
+    );
+  });
+
+  it("OR: two mismatches and an error keep the mismatches joined as one reason", () => {
+    const r = run(
+      { ...or(expr("size == 4", { size: "body.size" }), expr("size == 5", { size: "body.size" }), BAD), context: { type: "gitlab" } },
+      "or",
+    );
+    expectSkipped(
+      r,
+      q('no filter passed: expr filter: "size == 4" is false with {"size":3}; expr filter: "size == 5" is false with {"size":3}; ') +
+        q('context filter: type is "github", expected "gitlab"; ') +
+        `expr filter: ${BAD_TEXT}`,
+    );
+  });
+
+  it("OR with only errors: with filtersLogicalOperator and the errors are the reason", () => {
+    expectSkipped(run(or(BAD, expr("x == 1", { x: "body.nope" }))), `expr filter: ${BAD_TEXT}; ${q('expr filter: path "body.nope" does not exist')}`);
+  });
+
+  it("OR: when every expression is plainly false, the reasons are joined", () => {
+    expect(run(or(expr("size == 4", { size: "body.size" }), expr("size == 5", { size: "body.size" })))).toEqual({
+      pass: false,
+      reason: 'expr filter: "size == 4" is false with {"size":3}; expr filter: "size == 5" is false with {"size":3}',
+    });
+  });
+});
+
+describe("events without data", () => {
+  it("pass every expr filter, as in the original (nil payload)", () => {
+    expect(run({ exprs: [expr("size == 4", { size: "body.size" })] }, undefined, event(undefined))).toEqual({ pass: true });
+    expect(run(or(expr("size == 4", { size: "body.size" })), undefined, event(undefined))).toEqual({ pass: true });
+  });
+});
+
+describe("an empty exprs list", () => {
+  // Argo returns true only for a nil list; an empty one runs its loop: AND ends true,
+  // OR ends false ("no expression passed"), so such a dependency never fires.
+  it("passes with exprLogicalOperator and", () => {
+    expect(run({ exprs: [] })).toEqual({ pass: true });
+  });
+
+  it("does not pass with exprLogicalOperator or", () => {
+    expect(run(or())).toEqual({ pass: false, reason: "expr filter: no expression passed" });
+  });
+});
