@@ -21,17 +21,49 @@ describe("Go/gjson value conversions", () => {
     ["", undefined],
     [" 1", undefined],
     ["0x10", undefined],
+    // every decimal form strconv.ParseFloat reads
+    ["1.25", 1.25],
+    ["1.", 1],
+    [".25", 0.25],
+    ["-.75", -0.75],
+    ["1e+3", 1000],
+    ["1e-3", 0.001],
+    ["2E10", 2e10],
+    ["1e", undefined],
+    [".", undefined],
+    // the special values, case-insensitive; only inf and infinity take a sign
+    ["inf", Infinity],
+    ["Infinity", Infinity],
+    ["-inf", -Infinity],
+    ["-INFINITY", -Infinity],
+    ["NaN", NaN],
+    ["nan", NaN],
+    ["-nan", undefined],
+    ["+NaN", undefined],
+    ["infinite", undefined],
+    ["xinf", undefined],
+    ["info", undefined],
   ])("ParseFloat(%j) = %s", (text, want) => {
     expect(parseGoFloat(text)).toBe(want);
   });
 
   it.each([
-    ["true", true],
+    // strconv.ParseBool accepts exactly these twelve spellings
+    ["1", true],
+    ["t", true],
     ["T", true],
+    ["TRUE", true],
+    ["true", true],
+    ["True", true],
     ["0", false],
+    ["f", false],
+    ["F", false],
+    ["FALSE", false],
+    ["false", false],
     ["False", false],
     ["yes", undefined],
     ["tRue", undefined],
+    ["", undefined],
   ])("ParseBool(%j) = %s", (text, want) => {
     expect(parseGoBool(text)).toBe(want);
   });

@@ -13,7 +13,8 @@ export function parseGoBool(text: string): boolean | undefined {
 
 // Hex floats (0x1p-2) are left out: nobody filters webhook fields with them.
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const SPECIAL = /^[+-]?(inf|infinity|nan)$/i;
+// Go takes a sign before inf/infinity only: "-nan" is a syntax error.
+const SPECIAL = /^([+-]?(inf|infinity)|nan)$/i;
 
 /** strconv.ParseFloat(s, 64) for the decimal forms people write: undefined when Go errors. */
 export function parseGoFloat(text: string): number | undefined {
