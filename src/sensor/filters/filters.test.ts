@@ -3,7 +3,8 @@ import type { EventDependencyFilter } from "../../api/types.js";
 import { ExpressionError, NotSupportedError, SpecError } from "../../errors.js";
 import type { SensorEvent } from "../event.js";
 import { Where } from "../where.js";
-import { checkFilters, compileFilters } from "./filters.js";
+import { compileFilters } from "./filters.js";
+import { FILTERS_AT, filterEvent, runFilters } from "../../../test/support/filter-harness.js";
 
 const data = {
   headers: { "X-Github-Event": ["push"] },
@@ -21,26 +22,15 @@ const data = {
 };
 
 function event(time = "2024-05-01T12:00:00.000Z", over: Partial<SensorEvent["context"]> = {}): SensorEvent {
-  return {
-    context: {
-      id: "0123456789abcdef0123456789abcdef",
-      source: "github",
-      subject: "push",
-      specversion: "1.0",
-      type: "github",
-      datacontenttype: "application/json",
-      time,
-      ...over,
-    },
-    data,
-  };
+  return filterEvent(data, { time, ...over });
 }
 
+
 const where = new Where("ns", "sensor");
-const AT = "spec.dependencies[0].filters";
+const AT = FILTERS_AT;
 
 function run(filters: EventDependencyFilter, op?: "and" | "or", ev: SensorEvent = event()) {
-  return checkFilters(compileFilters(filters, op, where, AT), ev);
+  return runFilters(filters, op, ev);
 }
 
 const str = (path: string, value: string[], comparator?: string) => ({ path, type: "string", value, comparator });
@@ -176,6 +166,8 @@ const cases: Case[] = [
   },
   // context
   { name: "context match", filters: { context: { type: "github", source: "github", subject: "push" } }, pass: true },
+  // Argo compares an attribute only when it is set: "" is not set
+  { name: "context: an empty attribute is not compared", filters: { context: { type: "", subject: "push" } }, pass: true },
   {
     name: "context mismatch",
     filters: { context: { subject: "pull_request" } },
@@ -237,6 +229,17 @@ const cases: Case[] = [
     filters: { data: [str("body.nope", ["x"])], context: { type: "github" } },
     pass: true,
     text: /path "body\.nope" does not exist/,
+  },
+  {
+    name: "kinds OR: errors from two kinds are both in the warning, one per clause",
+    op: "or",
+    filters: {
+      data: [str("body.nope", ["x"])],
+      exprs: [{ expr: "a == 1", fields: [{ name: "a", path: "body.missing" }] }],
+      context: { type: "github" },
+    },
+    pass: true,
+    text: /^expr filter: path "body\.missing" does not exist; data filter: path "body\.nope" does not exist$/,
   },
   {
     name: "kinds OR: nothing passes lists every reason",
