@@ -1,15 +1,26 @@
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SecretNotFoundError, SpecError } from "../errors.js";
 import { packageRoot } from "../paths.js";
-import { bitbucketSubscribed } from "./bitbucket.js";
+import { MapSecretStore } from "../secrets.js";
+import { bitbucketSource, bitbucketSubscribed } from "./bitbucket.js";
+import type { WebhookRequest } from "./receiver.js";
 import { MASKED } from "./payload.js";
 import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
 
 const DIR = join(packageRoot(), "fixtures/bitbucket");
 const FIXTURES = JSON.parse(readFileSync(join(DIR, "index.json"), "utf8")) as { file: string; x_event_key: string }[];
 const TOKEN = "bb-bearer-token";
+
+/** A request as a source handler sees it, for the handler-level tests. */
+const request = (headers: Record<string, string[]> = {}, body = "{}"): WebhookRequest => ({
+  method: "POST",
+  path: "/p",
+  headers,
+  rawBody: Buffer.from(body),
+});
+const noSecrets = { namespace: "argo-events", secrets: new MapSecretStore({}) };
 
 describe("bitbucketSubscribed", () => {
   it.each([
@@ -40,6 +51,7 @@ describe("Bitbucket Cloud receiver", () => {
               webhook: { endpoint: "/pushes", port: "12000", method: "POST", authSecret: { name: "bb", key: "token" } },
               events: ["repo:push"],
             },
+            nomethod: { webhook: { endpoint: "/nomethod", port: "12000" } },
           },
         }),
       ],
@@ -101,106 +113,63 @@ describe("Bitbucket Cloud receiver", () => {
     expect(h.bus.published.length).toBe(before + 1);
   });
 
-  it.each([["{"], [""]])("answers 400 for the body %j", async (body) => {
-    const res = await send(h.url("bitbucket/all"), { headers: { "X-Event-Key": "repo:push" }, body });
-    expect(res.status).toBe(400);
-  });
-});
-
-const SERVER_DIR = join(packageRoot(), "fixtures/bitbucketserver");
-const SERVER_FIXTURES = JSON.parse(readFileSync(join(SERVER_DIR, "index.json"), "utf8")) as { file: string; x_event_key: string }[];
-const SECRET = "sh!";
-
-describe("Bitbucket Server receiver", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(
-      [
-        eventSource("bitbucketserver", {
-          bitbucketserver: {
-            signed: {
-              webhook: { endpoint: "/signed", port: "12000", method: "POST" },
-              events: ["repo:refs_changed", "pr:opened"],
-              webhookSecret: { name: "bbs", key: "secret" },
-              bitbucketserverBaseURL: "https://bitbucket.example.com/rest",
-            },
-            open: {
-              webhook: { endpoint: "/open", port: "12000", method: "POST" },
-              bitbucketserverBaseURL: "https://bitbucket.example.com/rest",
-            },
-          },
-        }),
-      ],
-      { bbs: { secret: SECRET } },
-    );
-  });
-  afterAll(() => h.close());
-
-  const sign = (body: Buffer | string) => `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
-
-  it("the body {} signed with sh! verifies (known vector)", async () => {
+  it.each([
+    ["no Authorization", {}, 401, "missing Authorization: Bearer <token> header: an auth secret is configured"],
+    ["a Basic scheme", { Authorization: `Basic ${TOKEN}` }, 401, "missing Authorization: Bearer <token> header: an auth secret is configured"],
+    ["the token without the Bearer scheme", { Authorization: TOKEN }, 401, "missing Authorization: Bearer <token> header: an auth secret is configured"],
+    ["a wrong bearer token", { Authorization: "Bearer x" }, 403, "invalid bearer token"],
+  ])("refuses %s, saying why", async (_name, auth, status, message) => {
     const before = h.bus.published.length;
-    const res = await send(h.url("bitbucketserver/signed"), {
-      headers: {
-        "X-Event-Key": "repo:refs_changed",
-        "X-Hub-Signature": "sha256=926ceeb8dcd67d5979fd7d726e3905af6d220f7fd6b2d8cce946906f7cf35963",
-      },
-      body: "{}",
-    });
-    expect(res.status).toBe(200);
-    expect(h.bus.published.length).toBe(before + 1);
-  });
-
-  it.each(SERVER_FIXTURES)("$file ($x_event_key) is published with its body intact", async ({ file, x_event_key }) => {
-    const raw = readFileSync(join(SERVER_DIR, file));
-    const before = h.bus.published.length;
-    const res = await send(h.url("bitbucketserver/signed"), {
-      headers: { "Content-Type": "application/json; charset=utf-8", "X-Event-Key": x_event_key, "X-Request-Id": `id-${file}`, "X-Hub-Signature": sign(raw) },
-      body: raw,
-    });
-    expect(res.status).toBe(200);
-    const { subject, event } = h.bus.published[before] as (typeof h.bus.published)[number];
-    expect(subject).toBe("default.bitbucketserver.signed");
-    expect(event).toMatchObject({ source: "bitbucketserver", subject: "signed", type: "bitbucketserver" });
-    const data = event.data as { headers: Record<string, string[]>; body: unknown };
-    expect(Object.keys(data)).toEqual(["headers", "body"]);
-    expect(data.body).toEqual(JSON.parse(raw.toString("utf8")));
-    expect(data.headers["X-Event-Key"]).toEqual([x_event_key]);
+    const res = await send(h.url("bitbucket/pushes"), { headers: { "X-Event-Key": "repo:push", ...auth }, body: "{}" });
+    expect(res).toMatchObject({ status, body: message });
+    expect(h.bus.published.length).toBe(before);
   });
 
   it.each([
-    ["no signature", undefined, 401],
-    ["a wrong signature", `sha256=${"0".repeat(64)}`, 403],
-    ["a sha1= prefix", `sha1=${"0".repeat(40)}`, 403],
-    ["no prefix at all", createHmac("sha256", SECRET).update("{}").digest("hex"), 403],
-    ["a signature of another body", sign("{ }"), 403],
-  ])("rejects %s", async (_n, signature, status) => {
+    ["{", /^Bitbucket payload is not valid JSON: /],
+    ["", /^Bitbucket payload is empty$/],
+    ["  \n", /^Bitbucket payload is empty$/],
+  ])("answers 400 for the body %j, saying why", async (body, message) => {
     const before = h.bus.published.length;
-    const headers: Record<string, string> = { "X-Event-Key": "repo:refs_changed" };
-    if (signature !== undefined) headers["X-Hub-Signature"] = signature;
-    const res = await send(h.url("bitbucketserver/signed"), { headers, body: "{}" });
-    expect(res.status).toBe(status);
-    expect(res.body).toMatch(/X-Hub-Signature/);
+    const res = await send(h.url("bitbucket/all"), { headers: { "X-Event-Key": "repo:push" }, body });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(message);
     expect(h.bus.published.length).toBe(before);
   });
 
-  it("ignores unsubscribed events (e.g. the diagnostics ping) with 200", async () => {
+  it("gives deliveries without X-Request-UUID distinct event ids", async () => {
     const before = h.bus.published.length;
-    const res = await send(h.url("bitbucketserver/signed"), {
-      headers: { "X-Event-Key": "diagnostics:ping", "X-Hub-Signature": sign("{}") },
-      body: "{}",
-    });
-    expect(res.status).toBe(200);
-    expect(h.bus.published.length).toBe(before);
-  });
-
-  it("without webhookSecret accepts unsigned deliveries and takes X-Request-Id as delivery id", async () => {
-    const before = h.bus.published.length;
-    for (let i = 0; i < 2; i++) {
-      const res = await send(h.url("bitbucketserver/open"), { headers: { "X-Event-Key": "pr:opened", "X-Request-Id": "same" }, body: "{}" });
-      expect(res.status).toBe(200);
-    }
+    for (let i = 0; i < 2; i++) await send(h.url("bitbucket/all"), { headers: { "X-Event-Key": "repo:push" }, body: "{}" });
     const [a, b] = h.bus.published.slice(before).map((p) => p.event.id);
-    expect(a).toBe(b);
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(b).not.toBe(a);
+  });
+
+  it("takes POST when the webhook sets no method", async () => {
+    const before = h.bus.published.length;
+    expect((await send(h.url("bitbucket/nomethod"), { headers: { "X-Event-Key": "repo:push" }, body: "{}" })).status).toBe(200);
+    expect(h.bus.published.length).toBe(before + 1);
+    const put = await send(h.url("bitbucket/nomethod"), { method: "PUT", headers: { "X-Event-Key": "repo:push" }, body: "{}" });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe("POST");
+  });
+
+  it("refuses an entry without a webhook as a spec error", async () => {
+    const es = eventSource("bitbucket", { bitbucket: { nowebhook: { events: ["repo:push"] } } });
+    await expect(startHarness([es])).rejects.toThrow(SpecError);
+    await expect(startHarness([es])).rejects.toThrow(/a webhook \(endpoint, port\) is required/);
+  });
+});
+
+describe("Bitbucket Cloud source handler", () => {
+  it("names the webhook.authSecret field and the secret when the secret cannot be read (the operator's log shows it)", async () => {
+    const source = bitbucketSource({ webhook: { endpoint: "/p", port: "1", authSecret: { name: "absent", key: "token" } } }, noSecrets);
+    const err = await source.authenticate(request({ Authorization: [`Bearer ${TOKEN}`] })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect((err as Error).message).toMatch(/^webhook\.authSecret absent\/token unavailable: /);
+  });
+
+  it("asks for no credentials when the entry has no webhook block", async () => {
+    await expect(bitbucketSource({ events: ["repo:push"] }, noSecrets).authenticate(request())).resolves.toBeUndefined();
   });
 });

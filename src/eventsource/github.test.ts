@@ -1,7 +1,10 @@
 import { createHmac } from "node:crypto";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BusUnavailableError } from "../errors.js";
+import { BusUnavailableError, SecretNotFoundError } from "../errors.js";
+import { toJsonText } from "../eventbus/json-text.js";
+import { MapSecretStore } from "../secrets.js";
+import { githubSource, githubSubscribed } from "./github.js";
 import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
 
 // Real payloads published by GitHub, via @octokit/webhooks-examples.
@@ -32,6 +35,20 @@ function githubHeaders(body: Buffer | string, event = "push", delivery = "72d316
   };
 }
 
+describe("githubSubscribed", () => {
+  it.each([
+    [undefined, "push", true],
+    [[], "push", true],
+    [["*"], "issues", true],
+    [["push", "*"], undefined, true],
+    [["push"], "push", true],
+    [["push"], "issues", false],
+    [["push"], undefined, false],
+  ])("%j subscribes %s: %s", (events, event, ok) => {
+    expect(githubSubscribed(events, event)).toBe(ok);
+  });
+});
+
 describe("GitHub receiver", () => {
   let h: Harness;
   beforeAll(async () => {
@@ -50,6 +67,8 @@ describe("GitHub receiver", () => {
               webhookSecret: { name: "github-webhook", key: "secret" },
             },
             open: { webhook: { endpoint: "/open", port: "12001", method: "POST" } },
+            // No method: POST, as in Argo Events.
+            nomethod: { webhook: { endpoint: "/nomethod", port: "12001" } },
             nosecret: {
               webhook: { endpoint: "/nosecret", port: "12001", method: "POST" },
               webhookSecret: { name: "absent", key: "secret" },
@@ -145,16 +164,65 @@ describe("GitHub receiver", () => {
   });
 
   it.each([
-    ["not JSON", "application/json", '{"ref": "refs/heads/master",'],
-    ["a JSON array", "application/json", "[1,2]"],
-    ["an unsupported content type", "text/plain", "{}"],
-    ["a form without payload", "application/x-www-form-urlencoded", "other=1"],
-  ])("answers 400 for %s", async (_name, contentType, text) => {
+    ["not JSON", "application/json", '{"ref": "refs/heads/master",', /^GitHub payload is not valid JSON: /],
+    ["a JSON array", "application/json", "[1,2]", /^GitHub payload must be a JSON object$/],
+    ["JSON null", "application/json", "null", /^GitHub payload must be a JSON object$/],
+    ["a JSON number", "application/json", "42", /^GitHub payload must be a JSON object$/],
+    ["a JSON string", "application/json", '"push"', /^GitHub payload must be a JSON object$/],
+    ["a form whose payload is not JSON", "application/x-www-form-urlencoded", "payload=%7B", /^GitHub payload is not valid JSON: /],
+    [
+      "an unsupported content type",
+      "text/plain",
+      "{}",
+      /^unsupported Content-Type "text\/plain": expected application\/json or application\/x-www-form-urlencoded$/,
+    ],
+    ["a form without payload", "application/x-www-form-urlencoded", "other=1", /^form-encoded body has no payload field$/],
+  ])("answers 400 for %s, saying why", async (_name, contentType, text, message) => {
     const before = published();
     const headers = { ...githubHeaders(text), "Content-Type": contentType };
     const res = await send(h.url("github/push"), { headers, body: text });
     expect(res.status).toBe(400);
+    expect(res.body).toMatch(message);
     expect(published()).toBe(before);
+    expect(h.outcomes.at(-1)?.reason).toBe("bad-request");
+  });
+
+  it("adds X-GitHub-Event and X-GitHub-Delivery to the body as empty strings when the headers are absent", async () => {
+    const before = published();
+    const res = await send(h.url("github/open"), { headers: { "Content-Type": "application/json" }, body: '{"zen":"Keep it simple."}' });
+    expect(res.status).toBe(200);
+    const data = h.bus.published[before].event.data as { body: unknown };
+    expect(data.body).toEqual({ zen: "Keep it simple.", "X-GitHub-Event": "", "X-GitHub-Delivery": "" });
+  });
+
+  it("puts the delivery's own JSON text on the wire: numbers keep the digits the sender wrote", async () => {
+    const text = '{"id": 12345678901234567890, "ratio": 1.50, "nested": {"n": 1e3}}';
+    const before = published();
+    const res = await send(h.url("github/open"), {
+      headers: { "Content-Type": "application/json", "X-GitHub-Event": "ping", "X-GitHub-Delivery": "d-wire" },
+      body: text,
+    });
+    expect(res.status).toBe(200);
+    const { event } = h.bus.published[before];
+    // toJsonText is what the JetStream bus sends.
+    const wire = toJsonText(event) as string;
+    expect(wire).toContain('"id": 12345678901234567890, "ratio": 1.50, "nested": {"n": 1e3}');
+    expect(JSON.parse(wire)).toEqual(JSON.parse(JSON.stringify(event)));
+    expect((JSON.parse(wire) as { data: { body: unknown } }).data.body).toEqual({
+      ...(JSON.parse(text) as object),
+      "X-GitHub-Event": "ping",
+      "X-GitHub-Delivery": "d-wire",
+    });
+  });
+
+  it("takes POST when the webhook sets no method", async () => {
+    const before = published();
+    const res = await send(h.url("github/nomethod"), { headers: { "Content-Type": "application/json", "X-GitHub-Event": "ping" }, body: "{}" });
+    expect(res.status).toBe(200);
+    expect(published()).toBe(before + 1);
+    const put = await send(h.url("github/nomethod"), { method: "PUT", headers: { "Content-Type": "application/json" }, body: "{}" });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe("POST");
   });
 
   it("answers 200 without publishing an event that is not in `events`", async () => {
@@ -234,5 +302,18 @@ describe("GitHub receiver", () => {
     const get = await send(h.url("github/push"), { method: "GET" });
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe("POST");
+  });
+});
+
+describe("GitHub source handler", () => {
+  it("names the webhookSecret field and the secret when the secret cannot be read (the operator's log shows it)", async () => {
+    const source = githubSource(
+      { webhook: { endpoint: "/p", port: "1" }, webhookSecret: { name: "absent", key: "secret" } },
+      { namespace: "argo-events", secrets: new MapSecretStore({}) },
+    );
+    const req = { method: "POST", path: "/p", headers: { "X-Hub-Signature-256": [hmac("sha256", "{}")] }, rawBody: Buffer.from("{}") };
+    const err = await source.authenticate(req).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect((err as Error).message).toMatch(/^webhookSecret absent\/secret unavailable: /);
   });
 });

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SecretNotFoundError, SpecError } from "../errors.js";
 import { packageRoot } from "../paths.js";
-import { GITLAB_EVENT_NAMES, gitlabEventNames, gitlabSubscribed } from "./gitlab.js";
+import { MapSecretStore } from "../secrets.js";
+import { GITLAB_EVENT_NAMES, gitlabEventNames, gitlabSource, gitlabSubscribed } from "./gitlab.js";
 import { MASKED } from "./payload.js";
 import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
 
@@ -32,8 +34,16 @@ describe("GitLab event names", () => {
     ["Wiki Page Hook", "WikiPageEvents"],
     ["Deployment Hook", "DeploymentEvents"],
     ["Release Hook", "ReleasesEvents"],
+    ["Release Hook", "ReleaseEvents"],
+    ["Feature Flag Hook", "FeatureFlagEvents"],
+    ["Milestone Hook", "MilestoneEvents"],
     ["Emoji Hook", "EmojiEvents"],
+    ["Member Hook", "MemberEvents"],
     ["Subgroup Hook", "SubGroupEvents"],
+    ["Subgroup Hook", "SubgroupEvents"],
+    ["Project Hook", "ProjectEvents"],
+    ["Resource Access Token Hook", "ResourceAccessTokenEvents"],
+    ["Vulnerability Hook", "VulnerabilityEvents"],
   ])("%s is subscribed by %s", (header, name) => {
     expect(gitlabEventNames(header)).toContain(name);
     expect(gitlabSubscribed([name], header)).toBe(true);
@@ -46,6 +56,17 @@ describe("GitLab event names", () => {
     expect(gitlabSubscribed(["PushEvents"], "System Hook")).toBe(false);
     expect(gitlabSubscribed(["PushEvents"], undefined)).toBe(false);
     expect(gitlabEventNames("toString")).toEqual([]);
+  });
+
+  it("lists every events name it understands, each once", () => {
+    expect([...GITLAB_EVENT_NAMES].sort()).toEqual(
+      [
+        "PushEvents", "TagPushEvents", "IssuesEvents", "ConfidentialIssuesEvents", "NoteEvents", "ConfidentialNoteEvents",
+        "MergeRequestsEvents", "JobEvents", "PipelineEvents", "WikiPageEvents", "DeploymentEvents", "ReleasesEvents",
+        "ReleaseEvents", "FeatureFlagEvents", "MilestoneEvents", "EmojiEvents", "MemberEvents", "SubGroupEvents",
+        "SubgroupEvents", "ProjectEvents", "ResourceAccessTokenEvents", "VulnerabilityEvents",
+      ].sort(),
+    );
   });
 });
 
@@ -67,10 +88,16 @@ describe("GitLab receiver", () => {
               secretToken: { name: "gitlab-token", key: "token" },
               metadata: { source: "gitlab.example.com" },
             },
+            // No secretToken, no method, no events.
+            open: { webhook: { endpoint: "/open", port: "12000" } },
+            emptysecret: {
+              webhook: { endpoint: "/emptysecret", port: "12000", method: "POST" },
+              secretToken: { name: "gitlab-empty", key: "token" },
+            },
           },
         }),
       ],
-      { "gitlab-token": { token: TOKEN } },
+      { "gitlab-token": { token: TOKEN }, "gitlab-empty": { token: "" } },
     );
   });
   afterAll(() => h.close());
@@ -148,9 +175,79 @@ describe("GitLab receiver", () => {
     expect(h.bus.published.length).toBe(before);
   });
 
-  it.each([["{"], [""]])("answers 400 for the body %j", async (body) => {
+  it.each([
+    ["{", /^GitLab payload is not valid JSON: /],
+    ["", /^GitLab payload is empty$/],
+    [" \r\n\t", /^GitLab payload is empty$/],
+  ])("answers 400 for the body %j, saying why", async (body, message) => {
     const before = h.bus.published.length;
-    expect((await deliver("gitlab/pushes", "Push Hook", body)).status).toBe(400);
+    const res = await deliver("gitlab/pushes", "Push Hook", body);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(message);
     expect(h.bus.published.length).toBe(before);
+  });
+
+  it("says which header is missing or wrong", async () => {
+    const none = await send(h.url("gitlab/pushes"), { headers: { "X-Gitlab-Event": "Push Hook" }, body: "{}" });
+    expect(none).toMatchObject({ status: 401, body: "missing X-Gitlab-Token header: a secret token is configured" });
+    const wrong = await deliver("gitlab/pushes", "Push Hook", "{}", { "X-Gitlab-Token": "nope" });
+    expect(wrong).toMatchObject({ status: 403, body: "X-Gitlab-Token does not match the secret token" });
+  });
+
+  it("without secretToken or method: takes any POST, publishes it, answers 405 to other methods", async () => {
+    const before = h.bus.published.length;
+    const res = await send(h.url("gitlab/open"), { headers: { "X-Gitlab-Event": "Push Hook" }, body: '{"object_kind":"push"}' });
+    expect(res).toMatchObject({ status: 200, body: "success" });
+    expect(h.bus.published.length).toBe(before + 1);
+    expect((h.bus.published[before].event.data as { body: unknown }).body).toEqual({ object_kind: "push" });
+    const put = await send(h.url("gitlab/open"), { method: "PUT", headers: { "X-Gitlab-Event": "Push Hook" }, body: "{}" });
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe("POST");
+  });
+
+  it("masks an Authorization header as well as X-Gitlab-Token", async () => {
+    const before = h.bus.published.length;
+    const res = await deliver("gitlab/pushes", "Push Hook", "{}", { Authorization: "Bearer gl-other-secret" });
+    expect(res.status).toBe(200);
+    const data = h.bus.published[before].event.data as { headers: Record<string, string[]> };
+    expect(data.headers.Authorization).toEqual([MASKED]);
+    expect(data.headers["X-Gitlab-Token"]).toEqual([MASKED]);
+    expect(JSON.stringify(data)).not.toContain("gl-other-secret");
+  });
+
+  it("gives deliveries without X-Gitlab-Event-UUID distinct event ids", async () => {
+    const before = h.bus.published.length;
+    await deliver("gitlab/pushes", "Push Hook", "{}");
+    await deliver("gitlab/pushes", "Push Hook", "{}");
+    const [a, b] = h.bus.published.slice(before).map((p) => p.event.id);
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(b).not.toBe(a);
+  });
+
+  it("fails with 500 when the configured secret token is empty, even for an empty X-Gitlab-Token", async () => {
+    const before = h.bus.published.length;
+    const res = await send(h.url("gitlab/emptysecret"), { headers: { "X-Gitlab-Event": "Push Hook", "X-Gitlab-Token": "" }, body: "{}" });
+    expect(res).toMatchObject({ status: 500, body: "webhook secret unavailable" });
+    expect(h.bus.published.length).toBe(before);
+    expect(h.outcomes.at(-1)?.reason).toBe("secret-unavailable");
+  });
+
+  it("refuses an entry without a webhook as a spec error", async () => {
+    const es = eventSource("gitlab", { gitlab: { nowebhook: { events: ["PushEvents"] } } });
+    await expect(startHarness([es])).rejects.toThrow(SpecError);
+    await expect(startHarness([es])).rejects.toThrow(/a webhook \(endpoint, port\) is required/);
+  });
+});
+
+describe("GitLab source handler", () => {
+  it("names the secretToken field and the secret when the token cannot be read (the operator's log shows it)", async () => {
+    const source = gitlabSource(
+      { webhook: { endpoint: "/p", port: "1" }, secretToken: { name: "absent", key: "token" } },
+      { namespace: "argo-events", secrets: new MapSecretStore({}) },
+    );
+    const req = { method: "POST", path: "/p", headers: { "X-Gitlab-Token": [TOKEN] }, rawBody: Buffer.from("{}") };
+    const err = await source.authenticate(req).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect((err as Error).message).toMatch(/^secretToken absent\/token unavailable: /);
   });
 });

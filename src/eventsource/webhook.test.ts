@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SecretNotFoundError } from "../errors.js";
+import { MapSecretStore } from "../secrets.js";
 import { MASKED } from "./payload.js";
+import { webhookSource } from "./webhook.js";
 import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
 
 const TOKEN = "bearer-s3cret";
@@ -21,6 +24,7 @@ describe("generic webhook receiver", () => {
             },
             query: { endpoint: "/query", port: "12000", method: "GET" },
             open: { endpoint: "/open", port: "12001", method: "PUT" },
+            nomethod: { endpoint: "/nomethod", port: "12001" },
           },
         }),
       ],
@@ -69,15 +73,17 @@ describe("generic webhook receiver", () => {
     expect(ids[3]).not.toBe(ids[0]);
   });
 
+  const MISSING = "missing Authorization: Bearer <token> header: an auth secret is configured";
   it.each([
-    ["no Authorization", {}, 401],
-    ["a Basic scheme", { Authorization: `Basic ${TOKEN}` }, 401],
-    ["a wrong token", { Authorization: "Bearer nope" }, 403],
-    ["a token prefix", { Authorization: `Bearer ${TOKEN.slice(0, 5)}` }, 403],
-  ])("rejects %s", async (_name, headers, status) => {
+    ["no Authorization", {}, 401, MISSING],
+    ["a Basic scheme", { Authorization: `Basic ${TOKEN}` }, 401, MISSING],
+    ["a wrong token", { Authorization: "Bearer nope" }, 403, "invalid bearer token"],
+    ["a token prefix", { Authorization: `Bearer ${TOKEN.slice(0, 5)}` }, 403, "invalid bearer token"],
+  ])("rejects %s, saying why", async (_name, headers, status, message) => {
     const before = h.bus.published.length;
     const res = await send(h.url("webhook/deploy"), { headers, body: "{}" });
     expect(res.status).toBe(status);
+    expect(res.body).toBe(message);
     expect(h.bus.published.length).toBe(before);
     expect(h.outcomes.at(-1)?.reason).toBe(status === 401 ? "unauthorized" : "forbidden");
   });
@@ -94,6 +100,7 @@ describe("generic webhook receiver", () => {
     ["not JSON", "application/json", "hello", 400, undefined],
     ["no content type and not JSON", undefined, "a=b", 400, undefined],
     ["an empty body", "application/json", "", 200, null],
+    ["a body of only white space", "application/json", " \r\n\t ", 200, null],
     ["a JSON string", "text/plain", '"hi"', 200, "hi"],
     ["a form", "application/x-www-form-urlencoded", "a=1&a=2&b=x+y", 200, { a: ["1", "2"], b: ["x y"] }],
   ])("body: %s", async (_name, contentType, body, status, expected) => {
@@ -102,7 +109,20 @@ describe("generic webhook receiver", () => {
     const res = await send(h.url("webhook/open"), { method: "PUT", headers, body });
     expect(res.status).toBe(status);
     if (status === 200) expect((last().event.data as { body: unknown }).body).toEqual(expected);
-    else expect(h.bus.published.length).toBe(before);
+    else {
+      expect(res.body).toMatch(/^request body is not valid JSON: /);
+      expect(h.bus.published.length).toBe(before);
+    }
+  });
+
+  it("takes POST when the webhook sets no method", async () => {
+    const before = h.bus.published.length;
+    expect((await send(h.url("webhook/nomethod"), { headers: { "Content-Type": "application/json" }, body: "[1]" })).status).toBe(200);
+    expect(h.bus.published.length).toBe(before + 1);
+    expect((last().event.data as { body: unknown }).body).toEqual([1]);
+    const get = await send(h.url("webhook/nomethod"), { method: "GET" });
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe("POST");
   });
 
   it("publishes every one of many concurrent deliveries", async () => {
@@ -126,5 +146,23 @@ describe("generic webhook receiver", () => {
     const data = last().event.data as Record<string, unknown>;
     expect(data.body).toEqual({ a: ["1", "2"], b: [" x"] });
     expect(Object.keys(data)).toEqual(["header", "body"]);
+  });
+});
+
+describe("generic webhook source handler", () => {
+  const ctx = { namespace: "argo-events", secrets: new MapSecretStore({}) };
+
+  it("names the authSecret field and the secret when the secret cannot be read (the operator's log shows it)", async () => {
+    const source = webhookSource({ endpoint: "/p", port: "1", authSecret: { name: "absent", key: "token" } }, ctx);
+    const req = { method: "POST", path: "/p", headers: { Authorization: [`Bearer ${TOKEN}`] }, rawBody: Buffer.from("{}") };
+    const err = await source.authenticate(req).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect((err as Error).message).toMatch(/^authSecret absent\/token unavailable: /);
+  });
+
+  it("reads a GET without a query string as an empty form", () => {
+    const source = webhookSource({ endpoint: "/p", port: "1", method: "GET" }, ctx);
+    const parsed = source.parse({ method: "GET", path: "/p", headers: {}, rawBody: Buffer.alloc(0) });
+    expect(parsed.data).toEqual({ header: {}, body: {} });
   });
 });
