@@ -36,6 +36,14 @@ describe("deterministicName", () => {
     expect(deterministicName("b-", other)).not.toBe(deterministicName("b-", id));
   });
 
+  it.each([
+    ["the sensor name and the trigger name", { ...id, sensorName: "gh", triggerName: "build" }, { ...id, sensorName: "ghb", triggerName: "uild" }],
+    ["the trigger name and the event ids", { ...id, triggerName: "build", eventIds: ["e1"] }, { ...id, triggerName: "buil", eventIds: ["de1"] }],
+    ["two event ids", { ...id, eventIds: ["e1", "e2"] }, { ...id, eventIds: ["e1e2"] }],
+  ])("keeps %s apart: moving characters across the boundary gives another name", (_what, a, b) => {
+    expect(deterministicName("b-", a)).not.toBe(deterministicName("b-", b));
+  });
+
   it("keeps the name within 63 characters", () => {
     const long = "x".repeat(80);
     const name = deterministicName(long, id);

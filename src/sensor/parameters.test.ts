@@ -125,11 +125,87 @@ describe("parameters", () => {
   it.each<[TriggerParameter, new (...a: never[]) => Error, RegExp]>([
     [{ src: { dependencyName: "dep", dataTemplate: "{{ nope .Input.x }}" }, dest: "a" }, ExpressionError, /\[0\]\.src\.dataTemplate: .*"nope" not defined/],
     [{ src: { dependencyName: "dep", contextTemplate: "{{ .Input" }, dest: "a" }, ExpressionError, /\[0\]\.src\.contextTemplate/],
-    [{ src: { dependencyName: "dep" }, dest: "a", operation: "replace" as "append" }, SpecError, /\[0\]\.operation/],
-    [{ src: { dependencyName: "" }, dest: "a" }, SpecError, /dependencyName/],
-    [{ src: { dependencyName: "dep" }, dest: "" }, SpecError, /\[0\]\.dest/],
+    [{ src: { dependencyName: "dep" }, dest: "a", operation: "replace" as "append" }, SpecError, /p\[0\]\.operation: unsupported operation "replace"$/],
+    [{ src: { dependencyName: "" }, dest: "a" }, SpecError, /p\[0\]\.src\.dependencyName: is required$/],
+    [{ dest: "a" } as TriggerParameter, SpecError, /p\[0\]\.src\.dependencyName: is required$/],
+    [{ src: { dependencyName: "dep" }, dest: "" }, SpecError, /p\[0\]\.dest: is required$/],
+    [{ src: { dependencyName: "dep" } } as TriggerParameter, SpecError, /p\[0\]\.dest: is required$/],
+    [{ src: { dependencyName: "dep", dataKey: "$.a[?(@.b)]" }, dest: "a" }, ExpressionError, /Sensor p\[0\]\.src\.dataKey: JSONPath/],
+    [{ src: { dependencyName: "dep", contextKey: "$[?(@)]" }, dest: "a" }, ExpressionError, /Sensor p\[0\]\.src\.contextKey: JSONPath/],
+    [{ src: { dependencyName: "dep", value: "x" }, dest: "$[?(@)]", operation: "append" }, ExpressionError, /Sensor p\[0\]\.dest: JSONPath/],
   ])("compile error %#", (param, type, message) => {
     expect(() => compileParameters([param], where, "p")).toThrow(type);
     expect(() => compileParameters([param], where, "p")).toThrow(message);
+  });
+
+  it("a default value stays a string with useRawData, when the dependency has no event or the key is missing", () => {
+    const out = apply([
+      { src: { dependencyName: "other", value: "7", useRawData: true }, dest: "metadata.labels.a" },
+      { src: { dependencyName: "dep", dataKey: "body.nope", value: "true", useRawData: true }, dest: "metadata.labels.b" },
+    ]);
+    expect(at(out, "metadata.labels.a")).toBe("7");
+    expect(at(out, "metadata.labels.b")).toBe("true");
+  });
+
+  it("an event without data is not templated: a constant dataTemplate falls back to the default", () => {
+    const noData: SensorEvent = { context: push.context, data: undefined };
+    const out = apply([{ src: { dependencyName: "dep", dataTemplate: '{{ "constant" }}', value: "dflt" }, dest: DEST }], workflow(), { dep: noData });
+    expect(at(out, DEST)).toBe("dflt");
+    // The same template on an event with data renders.
+    expect(at(apply([{ src: { dependencyName: "dep", dataTemplate: '{{ "constant" }}', value: "dflt" }, dest: DEST }]), DEST)).toBe("constant");
+  });
+
+  const noData: SensorEvent = { context: push.context, data: undefined };
+  it.each<[string, TriggerParameter["src"], SensorEvent, string]>([
+    ["a missing key", { dependencyName: "dep", dataKey: "body.nope" }, push, 'dataKey "body.nope" does not exist in the event'],
+    ["a missing context key", { dependencyName: "dep", contextKey: "nope" }, push, 'contextKey "nope" does not exist in the event'],
+    [
+      "a template rendering nothing and a missing key",
+      { dependencyName: "dep", dataTemplate: "{{ .Input.nope }}", dataKey: "body.nope" },
+      push,
+      'dataTemplate "{{ .Input.nope }}" rendered nothing, dataKey "body.nope" does not exist in the event',
+    ],
+    ["a template rendering nothing", { dependencyName: "dep", dataTemplate: "{{ .Input.nope }}" }, push, 'dataTemplate "{{ .Input.nope }}" rendered nothing'],
+    ["a key on an event without data", { dependencyName: "dep", dataKey: "body.ref" }, noData, 'dataKey "body.ref" does not exist in the event, the event has no data'],
+    [
+      "a template on an event without data",
+      { dependencyName: "dep", dataTemplate: "{{ .Input.body.ref }}" },
+      noData,
+      'dataTemplate "{{ .Input.body.ref }}" rendered nothing, the event has no data',
+    ],
+  ])("an unresolvable parameter says what was tried: %s", (_name, src, event, tried) => {
+    const run = () => apply([{ src, dest: DEST }], workflow(), { dep: event });
+    expect(run).toThrow(ExpressionError);
+    expect(run).toThrow(`unable to resolve parameter from dependency "dep": ${tried} and no default value is set`);
+  });
+
+  it("a dest that cannot be set fails the firing, naming the dest", () => {
+    const dest = "spec.arguments.parameters.ref";
+    let err: unknown;
+    try {
+      apply([{ src: { dependencyName: "dep", value: "x" }, dest }]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ExpressionError);
+    expect((err as Error).message).toBe(
+      `parameter dest "${dest}": sjson path "${dest}": cannot set array element for non-numeric key 'ref'`,
+    );
+    expect((err as Error).cause).toBeInstanceOf(ExpressionError);
+  });
+
+  it("useRawData on a number beyond float64 (gjson prints +Inf) fails the firing, naming the dest", () => {
+    const huge: SensorEvent = { context: push.context, data: JSON.parse('{"body":{"n":1e400}}') as unknown };
+    let err: unknown;
+    try {
+      apply([{ src: { dependencyName: "dep", dataKey: "body.n", useRawData: true }, dest: DEST }], workflow(), { dep: huge });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ExpressionError);
+    expect((err as Error).message).toBe(`parameter dest "${DEST}": raw value is not JSON`);
+    expect((err as Error).cause).toBeInstanceOf(SyntaxError);
+    // Without useRawData it is the text gjson prints.
+    expect(at(apply([{ src: { dependencyName: "dep", dataKey: "body.n" }, dest: DEST }], workflow(), { dep: huge }), DEST)).toBe("+Inf");
   });
 });

@@ -17,7 +17,7 @@ import { compileSensor } from "./compile.js";
 import { MemoryConditionState } from "./condition-state.js";
 import { DEAD_LETTER_TYPE, type DeadLetterData } from "./delivery/dead-letter.js";
 import type { TriggerOutcome } from "./outcome.js";
-import { ORDERED_ANNOTATION, SensorRunner } from "./runner.js";
+import { SensorRunner } from "./runner.js";
 
 const DLQ_SUBJECT = "default._deadletter.argo-events.github-ci.ci";
 
@@ -107,12 +107,17 @@ describe("SensorRunner delivery: retryStrategy, dead letter, rateLimit, policy.k
     expect(calls.create).toBe(creates);
     const final = outcomes.filter((o) => o.status === "failed" && !o.willRetry);
     expect(final).toHaveLength(1);
-    expect(outcomes.find((o) => o.status === "dead-lettered")).toMatchObject({ via: "bus", target: DLQ_SUBJECT, eventIds: [event.id] });
     expect(records[0]).toMatchObject({ type: DEAD_LETTER_TYPE, source: "github-ci", subject: "ci" });
+    expect(outcomes.find((o) => o.status === "dead-lettered")).toMatchObject({
+      via: "bus",
+      target: DLQ_SUBJECT,
+      eventIds: [event.id],
+      reason: `dead-letter record ${records[0]!.id} published`,
+    });
     const data = records[0]!.data as DeadLetterData;
     expect(data).toMatchObject({ sensor: "github-ci", namespace: "argo-events", trigger: "ci", eventIds: [event.id] });
     expect(data.events["push-to-master"]).toEqual(event);
-    expect(data.error).toBeTruthy();
+    expect(data.error).toBe(error().message);
   });
 
   it("fires the dlqTrigger with the same events instead of publishing a record", async () => {
@@ -140,7 +145,7 @@ describe("SensorRunner delivery: retryStrategy, dead letter, rateLimit, policy.k
     await publish(event);
     await until(() => outcomes.some((o) => o.status === "dead-lettered"));
     expect(statuses()).toEqual(["failed:ci", "fired:ci-failed", "dead-lettered:ci"]);
-    expect(outcomes[2]).toMatchObject({ via: "dlqTrigger", target: "ci-failed" });
+    expect(outcomes[2]).toMatchObject({ via: "dlqTrigger", target: "ci-failed", reason: 'dlqTrigger "ci-failed" fired' });
     expect(dlqWorkflows).toHaveLength(1);
     expect((dlqWorkflows[0]!.spec as { arguments: unknown }).arguments).toMatchObject({
       parameters: [{ name: "repo", value: "Codertocat/Hello-World" }, { name: "revision" }],
@@ -162,7 +167,8 @@ describe("SensorRunner delivery: retryStrategy, dead letter, rateLimit, policy.k
     await publish(githubPushEvent());
     await until(() => records.length === 1);
     expect(statuses()).toEqual(["failed:ci", "failed:ci-failed", "dead-lettered:ci"]);
-    expect((records[0]!.data as DeadLetterData).error).toMatch(/dlqTrigger failed too/);
+    expect(outcomes[1]).toMatchObject({ willRetry: false });
+    expect((records[0]!.data as DeadLetterData).error).toMatch(/^the API rejected the object; dlqTrigger failed too: /);
   });
 
   it.each([
@@ -281,7 +287,7 @@ spec:
     const seen: SubscribeOptions[] = [];
     const subscribe = bus.subscribe.bind(bus);
     bus.subscribe = (o, h) => (seen.push(o), subscribe(o, h));
-    await start(ciSensor((s) => (s.metadata.annotations = value === undefined ? undefined : { [ORDERED_ANNOTATION]: value })));
+    await start(ciSensor((s) => (s.metadata.annotations = value === undefined ? undefined : { "trigger-gateway.io/ordered": value })));
     expect(seen.map((o) => o.ordered)).toEqual([ordered]);
   });
 });

@@ -14,8 +14,31 @@ describe("parseBackoff", () => {
     expect(parseBackoff(spec as never, NO_RETRY)).toEqual(want);
   });
 
-  it.each([[{ duration: "soon" }], [{ factor: -1 }], [{ jitter: "x" }], ["3"]])("rejects %j", (spec) => {
-    expect(() => parseBackoff(spec as never)).toThrow();
+  it.each<[string, unknown, BackoffPolicy]>([
+    ["null -> the fallback", null, NO_RETRY],
+    ["steps 1 -> one attempt", { steps: 1 }, { ...DEFAULT_BACKOFF, steps: 1 }],
+    ["fractional steps round down", { steps: 2.7 }, { ...DEFAULT_BACKOFF, steps: 2 }],
+    ["null fields -> the defaults", { steps: null, duration: null, factor: null, jitter: null }, DEFAULT_BACKOFF],
+    ['"" fields -> the defaults (not 0)', { steps: "", duration: "", factor: "", jitter: "" }, DEFAULT_BACKOFF],
+    ["duration 0s -> no wait", { duration: "0s" }, { ...DEFAULT_BACKOFF, durationMs: 0 }],
+    ["integer duration 0 -> no wait", { duration: 0 }, { ...DEFAULT_BACKOFF, durationMs: 0 }],
+  ])("%s", (_name, spec, want) => {
+    expect(parseBackoff(spec as never, NO_RETRY)).toEqual(want);
+  });
+
+  it.each<[unknown, RegExp]>([
+    [{ duration: "soon" }, /invalid duration "soon"/],
+    [{ duration: "-1s" }, /^duration: expected a duration like "1s" or nanoseconds, got "-1s"$/],
+    [{ duration: -1_000_000 }, /^duration: expected a duration like "1s" or nanoseconds, got -1000000$/],
+    [{ duration: true }, /^duration: expected a duration like "1s" or nanoseconds, got true$/],
+    [{ steps: -1 }, /^steps: expected a non-negative number, got -1$/],
+    [{ factor: -1 }, /^factor: expected a non-negative number, got -1$/],
+    [{ jitter: "x" }, /^jitter: expected a non-negative number, got "x"$/],
+    [{ factor: true }, /^factor: expected a non-negative number, got true$/],
+    [{ factor: [] }, /^factor: expected a non-negative number, got \[\]$/],
+    ["3", /^expected a mapping with steps, duration, factor, jitter$/],
+  ])("rejects %j, naming the field", (spec, message) => {
+    expect(() => parseBackoff(spec as never)).toThrow(message);
   });
 });
 
@@ -31,6 +54,10 @@ describe("backoffDelay", () => {
 
   it("factor 0 keeps the duration constant (as Go's wait.Backoff)", () => {
     expect(backoffDelay({ ...p, factor: 0, jitter: 0 }, 4)).toBe(1000);
+  });
+
+  it("a wait too long to represent stays infinite (a sleep of NaN would not wait at all)", () => {
+    expect(backoffDelay({ steps: 5, durationMs: 1000, factor: 1e200, jitter: 0 }, 3, () => 0.5)).toBe(Number.POSITIVE_INFINITY);
   });
 });
 

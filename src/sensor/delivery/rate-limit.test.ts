@@ -8,12 +8,16 @@ function maxInWindow(times: number[], unitMs: number): number {
 }
 
 describe("rateLimiterFor", () => {
-  it.each([[undefined], [{}], [{ unit: "Minute", requestsPerUnit: 0 }]])("%j: no limiter", (spec) => {
+  it.each([[undefined], [null], [{}], [{ unit: "Minute", requestsPerUnit: 0 }]])("%j: no limiter", (spec) => {
     expect(rateLimiterFor(spec as never, new ManualClock())).toBeUndefined();
   });
 
-  it.each([[{ unit: "Day", requestsPerUnit: 1 }], [{ requestsPerUnit: 1.5 }], [{ requestsPerUnit: -1 }]])("%j: rejected", (spec) => {
-    expect(() => rateLimiterFor(spec as never, new ManualClock())).toThrow();
+  it.each<[unknown, string]>([
+    [{ unit: "Day", requestsPerUnit: 1 }, 'unit: expected Second, Minute or Hour, got "Day"'],
+    [{ requestsPerUnit: 1.5 }, "requestsPerUnit: expected a non-negative integer, got 1.5"],
+    [{ requestsPerUnit: -1 }, "requestsPerUnit: expected a non-negative integer, got -1"],
+  ])("%j: rejected, naming the field", (spec, message) => {
+    expect(() => rateLimiterFor(spec as never, new ManualClock())).toThrow(message);
   });
 
   it.each([
