@@ -8,7 +8,7 @@ import { testSensorCommand } from "./commands/test-sensor.js";
 import { send, readSecretFile, type Provider } from "./commands/send.js";
 import { errorMessage } from "./errors.js";
 import { durationMs } from "./eventbus/jetstream-options.js";
-import { runningInPod } from "./config/kube/kubeconfig.js";
+import { runningInPod } from "./config/kube/in-pod.js";
 import { DEFAULT_ADMIN_PORT, parseAdminPort, readinessFlag, startObservability } from "./observe/index.js";
 import { DEFAULT_GRACE_PERIOD_MS, handleShutdownSignals, type ShutdownOptions } from "./shutdown.js";
 import { parseWorkers, reportDraining, reportReady, superviseWorkers, workerAdminPort, workerSlot } from "./commands/workers.js";

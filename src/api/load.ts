@@ -78,12 +78,51 @@ function isSupportedKind(kind: unknown): boolean {
   return typeof kind === "string" && (SUPPORTED_KINDS as readonly string[]).includes(kind);
 }
 
+/** Where a loaded document's text is: enough to parse it again (see withoutSyntaxTree). */
+interface DocumentSource {
+  text: string;
+  /** Its index among the documents of `text`. */
+  index: number;
+}
+
+const sources = new WeakMap<LoadedSpec, DocumentSource>();
+
+function parseText(text: string): { docs: Document[]; lc: LineCounter } {
+  const lc = new LineCounter();
+  return { docs: parseAllDocuments(text, { lineCounter: lc, prettyErrors: false }), lc };
+}
+
+/**
+ * The same loaded spec without its YAML syntax tree, which is most of its memory
+ * (~25 kB for a small Sensor): `locate` then parses the text again, once, if it is
+ * ever called. For specs kept after validation, which needs the positions.
+ */
+export function withoutSyntaxTree(loaded: LoadedSpec): LoadedSpec {
+  const source = sources.get(loaded);
+  if (!source) return loaded;
+  let locate: ((path: FieldPath) => Position) | undefined;
+  const light: LoadedSpec = {
+    spec: loaded.spec,
+    file: loaded.file,
+    line: loaded.line,
+    col: loaded.col,
+    locate: (path) => {
+      if (!locate) {
+        const { docs, lc } = parseText(source.text);
+        locate = locator(docs[source.index], lc);
+      }
+      return locate(path);
+    },
+  };
+  sources.set(light, source);
+  return light;
+}
+
 /** Parses every document of one YAML/JSON text; `fileName` is only used in locations. */
 export function loadSpecsFromText(text: string, fileName: string): LoadResult {
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  const { docs, lc } = parseText(text);
   const result: LoadResult = { specs: [], errors: [] };
-  for (const doc of docs) {
+  for (const [index, doc] of docs.entries()) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const detail = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
@@ -116,7 +155,9 @@ export function loadSpecsFromText(text: string, fileName: string): LoadResult {
       );
       continue;
     }
-    result.specs.push({ spec: rec as Spec, file: fileName, line: start.line, col: start.col, locate });
+    const loaded: LoadedSpec = { spec: rec as Spec, file: fileName, line: start.line, col: start.col, locate };
+    sources.set(loaded, { text, index });
+    result.specs.push(loaded);
   }
   return result;
 }
@@ -141,6 +182,34 @@ export async function listSpecFiles(path: string): Promise<string[]> {
   return listFiles(path);
 }
 
+export type FileRead = { file: string; text: string; err?: undefined } | { file: string; text?: undefined; err: unknown };
+
+/** How many files are read at once: one at a time, thousands of small files spend most of their time waiting. */
+const READ_AHEAD = 32;
+
+/** Reads `files` (utf8), a few at a time, yielding each in the order given. */
+export async function* readFilesInOrder(files: readonly string[]): AsyncGenerator<FileRead> {
+  const reads = new Map<number, Promise<FileRead>>();
+  const start = (i: number): Promise<FileRead> => {
+    let read = reads.get(i);
+    if (!read) {
+      const file = files[i];
+      read = readFile(file, "utf8").then(
+        (text): FileRead => ({ file, text }),
+        (err: unknown): FileRead => ({ file, err }),
+      );
+      reads.set(i, read);
+    }
+    return read;
+  };
+  for (let i = 0; i < files.length; i++) {
+    for (let j = i + 1; j < Math.min(i + READ_AHEAD, files.length); j++) start(j);
+    const read = await start(i);
+    reads.delete(i);
+    yield read;
+  }
+}
+
 /** Loads files and directories (recursively); unreadable paths become SpecErrors. */
 export async function loadSpecs(paths: readonly string[]): Promise<LoadResult> {
   const result: LoadResult = { specs: [], errors: [] };
@@ -152,11 +221,8 @@ export async function loadSpecs(paths: readonly string[]): Promise<LoadResult> {
       result.errors.push(new SpecError(path, "", "", errorMessage(err)));
       continue;
     }
-    for (const file of files) {
-      let text: string;
-      try {
-        text = await readFile(file, "utf8");
-      } catch (err) {
+    for await (const { file, text, err } of readFilesInOrder(files)) {
+      if (text === undefined) {
         result.errors.push(new SpecError(file, "", "", errorMessage(err)));
         continue;
       }

@@ -1,12 +1,23 @@
 // Structural validation with ajv: EventSource/Sensor/EventBus against the openAPIV3Schema
 // of our CRDs (crds/*.yaml), the Argo Workflows kinds against workflow-schemas.ts.
+//
+// `npm run build` precompiles every kind's validator into dist/src/api/validators/
+// (ajv standalone code, see precompile.ts): a run then neither parses the CRDs' YAML
+// nor loads ajv's compiler, which took most of a small gateway's start. A validator is
+// used only if it was made from the same inputs (schemaDigest); otherwise, and under
+// vitest (from src/), the schema is compiled here on first use, with the same options.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { fileURLToPath } from "node:url";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { packageRoot } from "../paths.js";
 import { type FieldPath } from "./fieldpath.js";
 import { OBJECT_META_SCHEMA, WORKFLOW_SCHEMAS } from "./workflow-schemas.js";
+
+const require = createRequire(import.meta.url);
 
 type JsonSchema = Record<string, unknown>;
 
@@ -60,13 +71,38 @@ function forAjv(kind: string): JsonSchema {
   return { ...closed, properties: props };
 }
 
-function newAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, validateFormats: false, verbose: true });
+/** Every kind with a schema: the CRD kinds and the Argo Workflows kinds. */
+export const SCHEMA_KINDS: readonly string[] = [...Object.keys(CRD_FILES), ...Object.keys(WORKFLOW_SCHEMAS)];
+
+/** The schema ajv compiles for `kind`, or undefined when the kind has none. */
+export function schemaFor(kind: string): JsonSchema | undefined {
+  if (kind in CRD_FILES) return forAjv(kind);
+  if (kind in WORKFLOW_SCHEMAS) return WORKFLOW_SCHEMAS[kind];
+  return undefined;
+}
+
+/**
+ * The ajv every validator is compiled with. `source` keeps the generated code, for
+ * standalone export (precompile.ts); it does not change what is validated.
+ */
+export function newAjv(options: { source?: boolean } = {}): Ajv {
+  // Required here, not imported: a run with precompiled validators never loads ajv's compiler.
+  const { Ajv: AjvClass, _ } = require("ajv") as typeof import("ajv");
+  const ajv = new AjvClass({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    validateFormats: false,
+    verbose: true,
+    ...(options.source ? { code: { source: true } } : {}),
+  });
   ajv.addKeyword({
     keyword: "x-kubernetes-int-or-string",
     schemaType: "boolean",
-    errors: false,
-    validate: (on: boolean, data: unknown) => !on || typeof data === "string" || Number.isInteger(data),
+    // Generated code (not a function), so that a standalone validator can contain it.
+    code: (cxt) => {
+      if (cxt.schema === true) cxt.fail(_`typeof ${cxt.data} != "string" && !Number.isInteger(${cxt.data})`);
+    },
   });
   for (const keyword of [
     "x-kubernetes-preserve-unknown-fields",
@@ -81,19 +117,56 @@ function newAjv(): Ajv {
   return ajv;
 }
 
+let ownSource: string | undefined;
+
+/**
+ * A digest of everything `kind`'s validator is made from: this module's code (how the
+ * schema is closed, the ajv options and keywords), the CRD text or workflow schema, the
+ * metadata schema and ajv's version. A precompiled validator with another digest is stale.
+ */
+export function schemaDigest(kind: string): string {
+  ownSource ??= readFileSync(fileURLToPath(import.meta.url), "utf8");
+  const hash = createHash("sha256").update(ownSource).update("\0").update(kind).update("\0");
+  const file = CRD_FILES[kind];
+  if (file) hash.update(readFileSync(join(packageRoot(), "crds", file), "utf8"));
+  else hash.update(JSON.stringify(WORKFLOW_SCHEMAS[kind] ?? null));
+  const ajvVersion = (require("ajv/package.json") as { version: string }).version;
+  return hash.update("\0").update(JSON.stringify(OBJECT_META_SCHEMA)).update("\0").update(ajvVersion).digest("hex");
+}
+
+/** Where `npm run build` puts kind's precompiled validator: beside this module, under validators/. */
+export function precompiledPath(kind: string, dir = join(fileURLToPath(new URL(".", import.meta.url)), "validators")): string {
+  return join(dir, `${kind}.cjs`);
+}
+
+type Precompiled = ValidateFunction & { digest?: unknown };
+
+function precompiled(kind: string): ValidateFunction | undefined {
+  let loaded: Precompiled;
+  try {
+    loaded = require(precompiledPath(kind)) as Precompiled;
+  } catch {
+    return undefined; // not built (vitest runs src/, or a plain `tsc`)
+  }
+  return typeof loaded === "function" && loaded.digest === schemaDigest(kind) ? loaded : undefined;
+}
+
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
-// Compiled on first use per kind: the Sensor schema alone takes a noticeable moment.
+// One validator per kind, on first use: precompiled when built, else compiled here
+// (the Sensor schema alone takes a noticeable moment).
 function validatorFor(kind: string): ValidateFunction | undefined {
   const cached = compiled.get(kind);
   if (cached) return cached;
-  let schema: JsonSchema | undefined;
-  if (kind in CRD_FILES) schema = forAjv(kind);
-  else if (kind in WORKFLOW_SCHEMAS) schema = WORKFLOW_SCHEMAS[kind];
-  if (!schema) return undefined;
-  ajv ??= newAjv();
-  const validate = ajv.compile(schema);
+  if (!SCHEMA_KINDS.includes(kind)) return undefined;
+  let validate = precompiled(kind);
+  if (!validate) {
+    const schema = schemaFor(kind);
+    if (!schema) return undefined;
+    ajv ??= newAjv();
+    validate = ajv.compile(schema);
+  }
   compiled.set(kind, validate);
   return validate;
 }

@@ -80,6 +80,18 @@ function segments(pattern: string): string[] {
   return pattern.split(".").flatMap((s) => (s.endsWith("[]") ? [s.slice(0, -2), "[]"] : [s]));
 }
 
+const expanded = new Map<string, { pattern: string; segs: string[] }[]>();
+
+/** A rule field's patterns and their segments, worked out once per field (not per document). */
+function patternsOf(field: string): { pattern: string; segs: string[] }[] {
+  let out = expanded.get(field);
+  if (!out) {
+    out = expandPattern(field).map((pattern) => ({ pattern, segs: segments(pattern) }));
+    expanded.set(field, out);
+  }
+  return out;
+}
+
 interface Match {
   path: FieldPath;
   key: string | number;
@@ -117,9 +129,9 @@ export function findUnsupported(kind: string, obj: unknown, rules: readonly NotS
   for (const rule of rules) {
     if (rule.kind !== kind) continue;
     const prefix = rule.yet ? "not supported yet" : "not supported";
-    for (const pattern of expandPattern(rule.field)) {
+    for (const { pattern, segs } of patternsOf(rule.field)) {
       const matches: Match[] = [];
-      walk(obj, segments(pattern), [], rule.except ?? [], matches);
+      walk(obj, segs, [], rule.except ?? [], matches);
       for (const m of matches) {
         if (rule.values) {
           if (typeof m.value === "string" && !rule.values.includes(m.value)) {

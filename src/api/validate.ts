@@ -19,7 +19,8 @@ function validateEach(loaded: readonly LoadedSpec[]): Located[] {
     const issues = structural.length > 0 ? structural : semanticIssues(spec.spec);
     for (const issue of issues) out.push({ index, error: specError(spec, issue.path, issue.message) });
   });
-  const valid = loaded.map((_, i) => i).filter((i) => !out.some((e) => e.index === i));
+  const invalid = new Set(out.map((e) => e.index));
+  const valid = loaded.map((_, i) => i).filter((i) => !invalid.has(i));
   for (const issue of crossIssues(valid.map((i) => loaded[i]))) {
     const index = valid[issue.index];
     out.push({ index, error: specError(loaded[index], issue.path, issue.message) });

@@ -9,7 +9,7 @@ import { DirSecretStore } from "../secrets.js";
 import { startGateway, type Gateway } from "../gateway.js";
 import type { EventSource } from "../api/types.js";
 import { GatewayError } from "../errors.js";
-import { startKubeGateway, type KubeServeOptions } from "./serve-kube.js";
+import type { KubeServeOptions } from "./serve-kube.js";
 import {
   startBindings,
   DEFAULT_EVENTS_PORT,
@@ -17,7 +17,6 @@ import {
   type BindingMode,
   type StartBindingsOptions,
 } from "../binding/index.js";
-import { kubeBindingAuth } from "../binding/kubernetes.js";
 import type { Observer } from "../observe/index.js";
 import { runsReceivers, runsSensors, type GatewayRole } from "../role.js";
 
@@ -59,6 +58,8 @@ export function parsePortMap(specs: string[]): (configured: string) => number {
 
 export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway; specs: SpecSet }> {
   if (o.kube) {
+    // Loaded only with --kube: @kubernetes/client-node alone is most of a local run's start time and memory.
+    const [{ startKubeGateway }, { kubeBindingAuth }] = await Promise.all([import("./serve-kube.js"), import("../binding/kubernetes.js")]);
     const kube = await startKubeGateway({ ...o, kube: o.kube, portOverride: parsePortMap(o.ports) });
     const set = kube.gateway.specs();
     const gateway = await withBindings(kube.gateway, o, {

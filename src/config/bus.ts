@@ -3,7 +3,6 @@ import type { EventBus } from "../eventbus/bus.js";
 import type { EventBus as EventBusSpec } from "../api/types.js";
 import type { SecretStore } from "../secrets.js";
 import { MemoryEventBus } from "../eventbus/memory.js";
-import { JetStreamEventBus } from "../eventbus/jetstream.js";
 import { jetStreamOptionsFromSpec } from "../eventbus/jetstream-options.js";
 import { GatewayError } from "../errors.js";
 
@@ -46,6 +45,8 @@ export async function createEventBus(o: BusChoice): Promise<EventBus> {
     publishDeadlineMs: o.publishDeadlineMs,
     ackWaitMs: o.ackWaitMs,
   });
+  // nats is loaded only when the bus is JetStream.
+  const { JetStreamEventBus } = await import("../eventbus/jetstream.js");
   const bus = await JetStreamEventBus.connect(options);
   o.logger.info({ bus: options.name, servers: options.servers }, "connected to NATS JetStream");
   return bus;

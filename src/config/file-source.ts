@@ -1,10 +1,11 @@
+import { createHash } from "node:crypto";
 import { watch, type FSWatcher } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { LoadedSpec } from "../api/index.js";
 import { errorMessage, GatewayError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { errorsOf, loadConfig, mergeSpecs } from "./file-specs.js";
+import { errorIndex, loadConfig, mergeSpecs } from "./file-specs.js";
 import type { ApplyFailure, ApplyResult, SpecChangeHandler, SpecSource } from "./spec-source.js";
 import { groupSpecs, type SpecSet } from "./specs.js";
 
@@ -135,13 +136,14 @@ export class FileSpecSource implements SpecSource {
     this.fingerprint = fingerprint;
 
     const keptDocs = new Set(kept);
+    const index = errorIndex(load.invalid, load.errors);
     for (const e of load.errors) {
-      const doc = load.invalid.find((d) => errorsOf(d, [e]).length > 0);
+      const doc = index.docOf(e);
       const previous = doc && keptDocs.has(doc) ? { previous: "keeps running" } : {};
       this.o.logger.error({ code: e.code, ...previous }, e.message);
     }
     for (const doc of load.invalid) {
-      const message = errorsOf(doc, load.errors).map((e) => e.message).join("; ");
+      const message = index.errorsOf(doc).map((e) => e.message).join("; ");
       const { kind, metadata } = doc.spec;
       this.o.onRejected?.({ kind, namespace: metadata.namespace || "default", name: metadata.name ?? "", message });
     }
@@ -178,9 +180,10 @@ export class FileSpecSource implements SpecSource {
     );
   }
 
+  /** A digest, not the JSON itself: that would keep a second copy of every spec as text. */
   private fingerprintOf(errors: string[]): string {
     const specs = [...this.specs.entries()].map(([key, d]) => [key, d.spec]);
-    return JSON.stringify({ specs, errors });
+    return createHash("sha256").update(JSON.stringify({ specs, errors })).digest("hex");
   }
 
   /** Watches the directories the paths cover now; new subdirectories join on the next reload. */

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LoadedSpec } from "../api/index.js";
-import { loadConfig, mergeSpecs, specKey } from "./file-specs.js";
+import { errorIndex, errorsOf, loadConfig, mergeSpecs, specKey } from "./file-specs.js";
 
 const template = (name: string, image: string, ns = "argo") => `apiVersion: argoproj.io/v1alpha1
 kind: WorkflowTemplate
@@ -109,5 +109,31 @@ describe("mergeSpecs", () => {
     await writeFile(join(dir, "b.yaml"), template("t", "t:2"));
     const next = await state(first.merged.specs);
     expect(next.images).toEqual({ "WorkflowTemplate/argo/t": "t:2" });
+  });
+});
+
+describe("errorIndex", () => {
+  it("finds what errorsOf and a search over the documents find, for many documents", async () => {
+    await mkdir(join(dir, "sub"));
+    await writeFile(join(dir, "a.yaml"), [broken("x"), broken("y"), template("ok", "alpine")].join("---\n"));
+    // The same resource in another file, and a file whose name prefixes the other's.
+    await writeFile(join(dir, "sub", "a.yaml"), broken("x"));
+    await writeFile(join(dir, "a.yaml.yaml"), [broken("z"), broken("x")].join("---\n"));
+    await writeFile(join(dir, "unparsable.yaml"), "a: [\n");
+    const load = await loadConfig([dir]);
+    expect(load.invalid.length).toBe(5);
+    const index = errorIndex(load.invalid, load.errors);
+    for (const doc of load.invalid) {
+      expect(index.errorsOf(doc)).toEqual(errorsOf(doc, load.errors));
+      expect(index.errorsOf(doc).length).toBeGreaterThan(0);
+    }
+    for (const e of load.errors) expect(index.docOf(e)).toBe(load.invalid.find((d) => errorsOf(d, [e]).length > 0));
+  });
+
+  it("keeps positions after load: the kept documents locate their fields", async () => {
+    await writeFile(join(dir, "a.yaml"), [template("t1", "alpine"), broken("t2")].join("---\n"));
+    const load = await loadConfig([dir]);
+    expect(load.valid[0].locate(["spec", "templates", 0, "container", "image"])).toEqual({ line: 11, col: 9 });
+    expect(load.invalid[0].locate(["spec", "templates"])).toEqual({ line: 20, col: 3 });
   });
 });

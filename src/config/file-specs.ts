@@ -1,8 +1,16 @@
 // Loading `--config` files for a reload, and merging the result with the last
 // valid specs: a document that became invalid keeps its previous version.
-import { readFile } from "node:fs/promises";
 import { sep } from "node:path";
-import { listSpecFiles, loadSpecsFromText, resourceName, validateLoaded, type LoadedSpec, type Spec } from "../api/index.js";
+import {
+  listSpecFiles,
+  loadSpecsFromText,
+  readFilesInOrder,
+  resourceName,
+  validateLoaded,
+  withoutSyntaxTree,
+  type LoadedSpec,
+  type Spec,
+} from "../api/index.js";
 import { errorMessage, SpecError } from "../errors.js";
 
 /** One read of every `--config` path, validated as `validate` does. */
@@ -44,11 +52,8 @@ export async function loadConfig(paths: readonly string[]): Promise<ConfigLoad> 
       unknown.push(path);
       continue;
     }
-    for (const file of files) {
-      let text: string;
-      try {
-        text = await readFile(file, "utf8");
-      } catch (err) {
+    for await (const { file, text, err } of readFilesInOrder(files)) {
+      if (text === undefined) {
         // Deleted between listing and reading: gone, like a file not listed.
         if ((err as NodeJS.ErrnoException).code === "ENOENT") continue;
         loadErrors.push(new SpecError(file, "", "", errorMessage(err)));
@@ -63,13 +68,51 @@ export async function loadConfig(paths: readonly string[]): Promise<ConfigLoad> 
   }
   const checked = validateLoaded({ specs: parsed, errors: loadErrors });
   const valid = new Set(checked.specs);
-  return { parsed, valid: checked.specs, invalid: parsed.filter((s) => !valid.has(s)), errors: checked.errors, unknown };
+  // Validation was the last use of the positions: the YAML syntax trees (most of the
+  // memory of thousands of kept specs) are dropped here, the documents stay the same.
+  const light = new Map(parsed.map((s) => [s, withoutSyntaxTree(s)]));
+  const of = (s: LoadedSpec): LoadedSpec => light.get(s) ?? s;
+  return {
+    parsed: parsed.map(of),
+    valid: checked.specs.map(of),
+    invalid: parsed.filter((s) => !valid.has(s)).map(of),
+    errors: checked.errors,
+    unknown,
+  };
 }
 
 /** The errors reported on one invalid document. */
 export function errorsOf(doc: LoadedSpec, errors: readonly SpecError[]): SpecError[] {
   const resource = resourceName(doc.spec);
   return errors.filter((e) => e.location.startsWith(`${doc.file}:`) && e.resource === resource);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/**
+ * errorsOf for every document, and the reverse (the first document an error is
+ * reported on), both grouped by resource first: thousands of invalid documents
+ * cost a pass each, not one pass per pair.
+ */
+export function errorIndex(docs: readonly LoadedSpec[], errors: readonly SpecError[]): {
+  errorsOf(doc: LoadedSpec): SpecError[];
+  docOf(error: SpecError): LoadedSpec | undefined;
+} {
+  const errorsByResource = groupBy(errors, (e) => e.resource);
+  const docsByResource = groupBy(docs, (d) => resourceName(d.spec));
+  return {
+    errorsOf: (doc) => errorsOf(doc, errorsByResource.get(resourceName(doc.spec)) ?? []),
+    docOf: (error) => docsByResource.get(error.resource)?.find((d) => errorsOf(d, [error]).length > 0),
+  };
 }
 
 function under(file: string, path: string): boolean {

@@ -97,3 +97,13 @@ describe("compileGovaluate evaluates like govaluate", () => {
     expect(c.jexlSource).toBe('((_param($env, "a") > 1) && (_param($env, "s") =~ $k[0]))');
   });
 });
+
+describe("compiled jexl shared between expressions", () => {
+  it("the same jexl source with other constants evaluates with its own constants", () => {
+    const a = compileGovaluate('s == "a, 1!"');
+    const b = compileGovaluate('s == "b, 2!"');
+    expect(a.jexlSource).toBe(b.jexlSource);
+    expect([a.evaluate({ s: "a, 1!" }), a.evaluate({ s: "b, 2!" })]).toEqual([true, false]);
+    expect([b.evaluate({ s: "a, 1!" }), b.evaluate({ s: "b, 2!" })]).toEqual([false, true]);
+  });
+});

@@ -97,9 +97,15 @@ export interface CompiledJexl {
 type JexlCtor = new () => JexlInstance;
 const JexlClass = (jexlModule as unknown as { Jexl: JexlCtor }).Jexl;
 
+// Per engine: the same jexl source (e.g. `n > 0` in many Sensors) is compiled once. A jexl
+// Expression is immutable once compiled (each evaluation makes its own evaluator);
+// constants are not part of the source (`$k[i]`), so sharing it is safe.
+const EXPRESSION_CACHE_LIMIT = 1000;
+
 /** A jexl instance configured by a dialect, compiling trees of that dialect. */
 export class JexlEngine {
   private readonly jexl: JexlInstance;
+  private readonly expressions = new Map<string, Expression>();
 
   constructor(
     private readonly dialect: string,
@@ -116,8 +122,8 @@ export class JexlEngine {
     let main: Expression;
     let lambdas: Expression[];
     try {
-      main = this.jexl.compile(jexlSource);
-      lambdas = em.lambdas.map((s) => this.jexl.compile(s));
+      main = this.expression(jexlSource);
+      lambdas = em.lambdas.map((s) => this.expression(s));
     } catch (err) {
       throw new ExpressionError(`${this.dialect} ${JSON.stringify(source)}: internal translation error: ${errorMessage(err)}`, {
         cause: err,
@@ -136,6 +142,18 @@ export class JexlEngine {
         }
       },
     };
+  }
+
+  private expression(jexlSource: string): Expression {
+    const hit = this.expressions.get(jexlSource);
+    if (hit) return hit;
+    const compiled = this.jexl.compile(jexlSource);
+    if (this.expressions.size >= EXPRESSION_CACHE_LIMIT) {
+      const oldest = this.expressions.keys().next().value;
+      if (oldest !== undefined) this.expressions.delete(oldest);
+    }
+    this.expressions.set(jexlSource, compiled);
+    return compiled;
   }
 }
 

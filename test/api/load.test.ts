@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { listSpecFiles, loadSpecs, loadSpecsFromText } from "../../src/api/load.js";
+import { listSpecFiles, loadSpecs, loadSpecsFromText, withoutSyntaxTree } from "../../src/api/load.js";
 
 const MULTI = `# leading comment
 ---
@@ -54,6 +54,19 @@ describe("loadSpecsFromText", () => {
     const { specs } = loadSpecsFromText(MULTI, "m.yaml");
     const doc = path[1] === "webhook" ? specs[0] : specs[1];
     expect(doc.locate(path)).toEqual(expected);
+  });
+
+  test("without its syntax tree a spec is the same and locates the same fields", () => {
+    const { specs } = loadSpecsFromText(MULTI, "m.yaml");
+    const paths = [[], ["spec", "webhook", "example", "endpoint"], ["spec", "dependencies", 0, "eventName"], ["spec", "triggers", 5, "template"]];
+    for (const loaded of specs) {
+      const light = withoutSyntaxTree(loaded);
+      expect(light).not.toBe(loaded);
+      expect(light.spec).toBe(loaded.spec);
+      expect([light.file, light.line, light.col]).toEqual([loaded.file, loaded.line, loaded.col]);
+      for (const path of paths) expect(light.locate(path)).toEqual(loaded.locate(path));
+      expect(withoutSyntaxTree(light).locate(["spec"])).toEqual(loaded.locate(["spec"]));
+    }
   });
 
   test("YAML syntax error: FILE:LINE:COL and no spec", () => {

@@ -1,6 +1,16 @@
-import { CronExpressionParser } from "cron-parser";
+import { createRequire } from "node:module";
+import type { CronExpressionParser as CronParser } from "cron-parser";
 import type { ConditionsResetCriteria } from "../../api/types.js";
 import type { Clock } from "./clock.js";
+
+const require = createRequire(import.meta.url);
+let cronParser: typeof CronParser | undefined;
+
+/** cron-parser, loaded by the first Sensor with a `conditionsReset` (most have none). */
+function cron(): typeof CronParser {
+  cronParser ??= (require("cron-parser") as typeof import("cron-parser")).CronExpressionParser;
+  return cronParser;
+}
 
 interface Cron {
   expression: string;
@@ -27,7 +37,7 @@ export class ConditionsReset {
   }
 
   private parse(c: Cron, at: Date) {
-    return CronExpressionParser.parse(c.expression, { currentDate: at, tz: c.timezone });
+    return cron().parse(c.expression, { currentDate: at, tz: c.timezone });
   }
 
   /** The latest tick at or before `now`, if any. */
