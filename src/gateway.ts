@@ -6,7 +6,7 @@ import type { SpecSet } from "./config/specs.js";
 import type { ApplyFailure, ApplyResult, SpecSource } from "./config/spec-source.js";
 import type { Sensor } from "./api/types.js";
 import { startReceivers, type ReceiverServer } from "./eventsource/index.js";
-import { compileSensor, SensorRunner, type CompiledSensor } from "./sensor/index.js";
+import { compileSensor, EventRouter, SensorRunner, type CompiledSensor } from "./sensor/index.js";
 import { errorMessage } from "./errors.js";
 import type { Observer } from "./observe/index.js";
 import { templateLookupFromList, ValidatingWorkflowClient, type TemplateLookup } from "./workflows/submit-validation.js";
@@ -96,6 +96,8 @@ interface Running {
  */
 class Reconciler {
   private readonly runners = new Map<string, Running>();
+  /** One per process: each event is parsed and matched once, whatever the number of Sensors. */
+  private readonly router: EventRouter;
   private receivers: ReceiverServer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private draining = false;
@@ -105,7 +107,16 @@ class Reconciler {
     private readonly bus: EventBus,
     private readonly workflows: WorkflowClient,
     private readonly o: GatewayOptions,
-  ) {}
+  ) {
+    this.router = new EventRouter({
+      bus,
+      logger: o.logger,
+      concurrency: o.triggerConcurrency,
+      onOutcome: o.observer?.onTriggerOutcome,
+      onRouted: o.observer?.onRouted,
+    });
+    o.observer?.setRouter(this.router);
+  }
 
   apply(set: SpecSet, strict = false): Promise<ApplyResult> {
     const run = this.queue.then(() => this.applyNow(set, strict));
@@ -122,6 +133,7 @@ class Reconciler {
       logger: this.o.logger,
       concurrency: this.o.triggerConcurrency,
       onOutcome: this.o.observer?.onTriggerOutcome,
+      router: this.router,
     });
   }
 
@@ -136,6 +148,7 @@ class Reconciler {
     const wanted = new Set(mine.sensors.map(keyOf));
     for (const [key, running] of [...this.runners]) {
       if (wanted.has(key)) continue;
+      await this.router.delete(running.compiled);
       await running.runner.stop();
       this.runners.delete(key);
       log.info({ sensor: key }, "sensor removed");
@@ -178,18 +191,22 @@ class Reconciler {
     const old = this.runners.get(key);
     if (old?.json === json) return;
     const compiled = compileSensor(sensor);
+    // Until the router switches to the new version, work for this Sensor waits in its durables.
     if (old) await old.runner.stop();
     const runner = this.runner(compiled);
     try {
       await runner.start();
+      await this.router.set(compiled, runner.ordered);
     } catch (err) {
       await runner.stop().catch(() => undefined);
       if (old) {
         // Back to the version that ran: it compiled and started before.
         const again = this.runner(old.compiled);
         await again.start();
+        await this.router.set(old.compiled, again.ordered);
         this.runners.set(key, { ...old, runner: again });
       } else {
+        await this.router.delete(compiled);
         this.runners.delete(key);
       }
       throw err;
@@ -220,6 +237,8 @@ class Reconciler {
 
   /** Stops the sensors: each runner's handlers finish and settle their messages. */
   async stopSensors(): Promise<void> {
+    // No new work first; then the runners finish what they hold.
+    await this.router.stop();
     await Promise.all([...this.runners.values()].map((r) => r.runner.stop()));
     this.runners.clear();
   }

@@ -18,6 +18,7 @@ import type { CloudEvent } from "./cloudevent.js";
 import { errorMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SendCoalescer } from "./coalesce.js";
+import { rememberJsonText } from "./json-text.js";
 
 export const ACK_WAIT_MS = 30_000;
 export const DEFAULT_MAX_DELIVER = 5;
@@ -127,7 +128,9 @@ export async function ensureConsumer(
 const utf8 = new TextDecoder();
 
 function decode(data: Uint8Array): CloudEvent {
-  const v: unknown = JSON.parse(utf8.decode(data));
+  const text = utf8.decode(data);
+  // Remembered: a router forwards the event inside work messages without serialising it again.
+  const v: unknown = rememberJsonText(JSON.parse(text) as unknown, text);
   if (typeof v !== "object" || v === null || typeof (v as { id?: unknown }).id !== "string") {
     throw new Error("not a CloudEvent: no string id");
   }

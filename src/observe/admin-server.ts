@@ -90,6 +90,16 @@ async function route(o: AdminServerOptions, pageDir: string, req: IncomingMessag
       return json(res, 200, { events: observer.recorder.events(limit) });
     }
   }
+  if (url.pathname.startsWith("/api/events/")) {
+    let id: string;
+    try {
+      id = decodeURIComponent(url.pathname.slice("/api/events/".length));
+    } catch {
+      return json(res, 400, { error: "malformed event id" });
+    }
+    const explained = observer.recorder.explain(id);
+    return explained ? json(res, 200, explained) : json(res, 404, { error: `event ${id} is not (or no longer) recorded` });
+  }
   const page = PAGE_FILES[url.pathname];
   if (!page) return text(res, 404, "not found");
   let body: Buffer;

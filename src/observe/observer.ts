@@ -7,7 +7,9 @@ import { errorMessage } from "../errors.js";
 import { GatewayMetrics, type BindingFailure, type DuplicateDelivery, type GatewayMetricsOptions } from "./metrics.js";
 import type { ObservedTriggerOutcome } from "./outcomes.js";
 import { Readiness, type ReadinessCheck } from "./readiness.js";
-import { DEFAULT_CAPACITY, FlowRecorder } from "./recorder.js";
+import { DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, FlowRecorder, type RouterView } from "./recorder.js";
+import type { RoutedEvent } from "../sensor/index.js";
+import { toJsonText } from "../eventbus/json-text.js";
 import { buildTopology, type TopologySpecs } from "./topology.js";
 
 const MAX_UNCLAIMED_DUPLICATES = 1000;
@@ -15,6 +17,8 @@ const MAX_UNCLAIMED_DUPLICATES = 1000;
 export interface ObserverOptions extends GatewayMetricsOptions {
   /** Events the flow recorder keeps (default 1,000). */
   capacity?: number;
+  /** Bytes the flow recorder keeps, records and payloads (default 32 MiB). */
+  maxBytes?: number;
   /** Where a failing listener is reported; never thrown back into the pipeline. */
   logger?: Logger;
   now?: () => Date;
@@ -45,7 +49,7 @@ export class Observer {
 
   constructor(options: ObserverOptions = {}) {
     this.metrics = new GatewayMetrics(options);
-    this.recorder = new FlowRecorder(options.capacity ?? DEFAULT_CAPACITY, options.now);
+    this.recorder = new FlowRecorder(options.capacity ?? DEFAULT_CAPACITY, options.now, options.maxBytes ?? DEFAULT_MAX_BYTES);
     this.logger = options.logger;
   }
 
@@ -73,6 +77,18 @@ export class Observer {
       this.metrics.triggerOutcome(o);
       this.recorder.triggerOutcome(o);
     });
+
+  /** From the process's router: one call per event, whatever the number of Sensors. */
+  readonly onRouted = (r: RoutedEvent): void =>
+    this.guard("routed event", () => {
+      // The payload's text is usually remembered from the receiver or the bus, so this is cheap.
+      this.recorder.routed(r, (toJsonText(r.event.data) ?? "").length);
+    });
+
+  /** The router whose bulk counts and on-demand skip reasons the recorder uses. */
+  setRouter(router: RouterView): void {
+    this.recorder.setRouter(router);
+  }
 
   /** The loaded specs: the flow's skeleton and the zero series of the metrics. Call again on reload. */
   setTopology(specs: TopologySpecs): void {

@@ -1,4 +1,5 @@
 import type { ReceiverOutcome } from "../eventsource/receiver.js";
+import type { ExplainedSkip, RoutedEvent, SensorEvent } from "../sensor/index.js";
 import type { Topology } from "./topology.js";
 import { isFinal, outcomeDetail, outcomeEventIds, type ObservedTriggerOutcome } from "./outcomes.js";
 
@@ -100,7 +101,25 @@ export interface Flow {
   generatedAt: string;
 }
 
+/** What the recorder asks the process's router: counts it does not report one by one, and reasons on demand. */
+export interface RouterView {
+  /** Per trigger (`namespace\0sensor\0trigger`): events the dependency index ruled out. */
+  excludedCounts(): Map<string, number>;
+  explain(event: SensorEvent): ExplainedSkip[];
+}
+
+/** One event with every trigger's outcome, those the index ruled out included (reasons computed now). */
+export interface ExplainedEvent {
+  event: EventRecord;
+  /** Triggers that never saw the event, and why their filters rule it out; absent when the payload is no longer kept. */
+  ruledOut?: ExplainedSkip[];
+}
+
 export const DEFAULT_CAPACITY = 1000;
+/** Bytes of records and kept payloads (estimated from their JSON size) before the oldest go. */
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+const RECORD_BYTES = 300;
+const TRIGGER_BYTES = 200;
 const REJECTED_KEPT = 50;
 
 const key = (...parts: string[]) => parts.join("\u0000");
@@ -119,8 +138,14 @@ function zeroTrigger(): TriggerCounts {
  * outlive the buffer; they restart with the process).
  */
 export class FlowRecorder {
-  private readonly ring: (EventRecord | undefined)[];
-  private next = 0;
+  /** Oldest first from `head`; compacted as it goes. */
+  private records: EventRecord[] = [];
+  private head = 0;
+  private bytes = 0;
+  private readonly sizes = new Map<EventRecord, number>();
+  /** Payloads of routed events, kept to explain skips on demand. */
+  private readonly payloads = new Map<EventRecord, SensorEvent>();
+  private router: RouterView | undefined;
   private readonly byId = new Map<string, EventRecord>();
   private readonly eventCounts = new Map<string, EventCounts>();
   private readonly triggerCounts = new Map<string, TriggerCounts>();
@@ -130,21 +155,71 @@ export class FlowRecorder {
   constructor(
     readonly capacity = DEFAULT_CAPACITY,
     private readonly now: () => Date = () => new Date(),
+    readonly maxBytes = DEFAULT_MAX_BYTES,
   ) {
     if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError("capacity must be a positive integer");
-    this.ring = new Array<EventRecord | undefined>(capacity);
+    if (!(maxBytes > 0)) throw new RangeError("maxBytes must be positive");
   }
 
   setTopology(topology: Topology): void {
     this.topology = topology;
   }
 
-  private add(record: EventRecord): void {
-    const old = this.ring[this.next];
-    if (old?.id && this.byId.get(old.id) === old) this.byId.delete(old.id);
-    this.ring[this.next] = record;
-    this.next = (this.next + 1) % this.capacity;
+  setRouter(router: RouterView): void {
+    this.router = router;
+  }
+
+  private get size(): number {
+    return this.records.length - this.head;
+  }
+
+  private add(record: EventRecord, bytes = RECORD_BYTES): void {
+    this.records.push(record);
     if (record.id) this.byId.set(record.id, record);
+    this.grow(record, bytes);
+  }
+
+  /** Accounts for `bytes` more held for `record`, then drops the oldest records beyond the bounds. */
+  private grow(record: EventRecord, bytes: number): void {
+    this.sizes.set(record, (this.sizes.get(record) ?? 0) + bytes);
+    this.bytes += bytes;
+    while (this.size > 1 && (this.size > this.capacity || this.bytes > this.maxBytes)) this.evictOldest();
+    if (this.head > 1024 && this.head * 2 > this.records.length) {
+      this.records = this.records.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private evictOldest(): void {
+    const old = this.records[this.head] as EventRecord;
+    this.records[this.head++] = undefined as unknown as EventRecord;
+    if (old.id && this.byId.get(old.id) === old) this.byId.delete(old.id);
+    this.bytes -= this.sizes.get(old) ?? 0;
+    this.sizes.delete(old);
+    this.payloads.delete(old);
+  }
+
+  /** The router sent the event on (or ruled every trigger out): keep its payload once, to explain skips later. */
+  routed(r: RoutedEvent, payloadBytes: number): void {
+    let record = this.byId.get(r.eventId);
+    if (!record) {
+      record = { id: r.eventId, source: "", subject: "", type: "", namespace: "", time: this.now().toISOString(), triggers: [] };
+      this.add(record);
+    }
+    if (this.payloads.has(record)) return;
+    this.payloads.set(record, r.event);
+    this.grow(record, payloadBytes);
+  }
+
+  /** One event with the reasons of the triggers the index ruled out, computed from its kept payload. */
+  explain(id: string): ExplainedEvent | undefined {
+    const record = this.byId.get(id);
+    if (!record) return undefined;
+    const event = this.payloads.get(record);
+    const shown = new Set(record.triggers.map((t) => key(t.namespace, t.sensor, t.trigger)));
+    const ruledOut =
+      event && this.router ? this.router.explain(event).filter((x) => !shown.has(key(x.namespace, x.sensor, x.trigger))) : undefined;
+    return structuredClone({ event: record, ...(ruledOut ? { ruledOut } : {}) });
   }
 
   receiverOutcome(o: ReceiverOutcome): void {
@@ -188,6 +263,7 @@ export class FlowRecorder {
     if (!t) {
       t = { namespace: o.namespace, sensor: o.sensor, trigger: o.trigger, status: o.status, attempts: 0, time: "" };
       record.triggers.push(t);
+      this.grow(record, TRIGGER_BYTES + ("reason" in o ? o.reason.length : 0));
     }
     // A retry's outcome replaces the previous one; "rate-limited" is a note, not an outcome.
     if (o.status === "rate-limited" && t.attempts > 0) return;
@@ -242,11 +318,7 @@ export class FlowRecorder {
   /** The last `limit` events, newest first. */
   events(limit = 100): EventRecord[] {
     const out: EventRecord[] = [];
-    for (let i = 1; i <= this.capacity && out.length < limit; i++) {
-      const r = this.ring[(this.next - i + this.capacity) % this.capacity];
-      if (!r) break;
-      out.push(r);
-    }
+    for (let i = this.records.length - 1; i >= this.head && out.length < limit; i--) out.push(this.records[i] as EventRecord);
     return structuredClone(out);
   }
 
@@ -278,6 +350,16 @@ export class FlowRecorder {
       const [namespace, source, name] = k.split("\u0000");
       addEvent(namespace, source, name, "", false);
     }
+    // Events the router's index ruled out are "filtered" too; it counts them in bulk.
+    const excluded = this.router?.excludedCounts() ?? new Map<string, number>();
+    const countsOf = (namespace: string, sensor: string, trigger: string): TriggerCounts => {
+      const k = key(namespace, sensor, trigger);
+      const c = { ...(this.triggerCounts.get(k) ?? zeroTrigger()) };
+      const n = excluded.get(k) ?? 0;
+      c.filtered += n;
+      c.received += n;
+      return c;
+    };
     const sensors: FlowSensor[] = this.topology.sensors.map((s) => ({
       namespace: s.namespace,
       name: s.name,
@@ -287,7 +369,7 @@ export class FlowRecorder {
         type: t.type,
         dependencies: [...t.dependencies],
         ...(t.dlqFor ? { dlqFor: t.dlqFor } : {}),
-        counts: { ...(this.triggerCounts.get(key(s.namespace, s.name, t.name)) ?? zeroTrigger()) },
+        counts: countsOf(s.namespace, s.name, t.name),
       })),
     }));
     return {

@@ -288,6 +288,10 @@ spec:
     const subscribe = bus.subscribe.bind(bus);
     bus.subscribe = (o, h) => (seen.push(o), subscribe(o, h));
     await start(ciSensor((s) => (s.metadata.annotations = value === undefined ? undefined : { "trigger-gateway.io/ordered": value })));
-    expect(seen.map((o) => o.ordered)).toEqual([ordered]);
+    // The trigger's work consumer and the router's consumer of the event subject.
+    expect(seen.map((o) => [o.durable, o.ordered])).toEqual([
+      ["argo-events-github-ci-ci", ordered],
+      ["_route-github-push", ordered],
+    ]);
   });
 });

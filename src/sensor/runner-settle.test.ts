@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject, Sensor } from "../api/types.js";
+import { workMessage, workSubject } from "./routing/work.js";
 import { eventSubject, type BusMessage, type EventBus, type MessageHandler, type SubscribeOptions } from "../eventbus/bus.js";
 import type { CloudEvent } from "../eventbus/cloudevent.js";
 import {
@@ -59,12 +60,13 @@ class ScriptedBus implements EventBus {
   /** Hands `event` to the durable's handler as delivery number `deliveryCount`; resolves with how it was settled. */
   async deliver(durable: string, event: CloudEvent, deliveryCount = 1): Promise<Settlement[]> {
     const sub = this.subscriptions.get(durable);
-    const subject = eventSubject(this.name, event.source, event.subject);
+    const subject = workSubject(this.name, "argo-events", "github-ci", "ci");
     if (!sub?.options.subjects.includes(subject)) throw new Error(`${durable} does not consume ${subject}`);
     const settled: Settlement[] = [];
     const msg: BusMessage = {
       subject,
-      event,
+      // What the router sends the CI trigger for a push that passed its filters.
+      event: workMessage(event, "argo-events", "github-ci", "ci", ["push-to-master"]),
       deliveryCount,
       ack: async () => void settled.push({ ack: true }),
       nak: async (delayMs) => void settled.push({ nak: delayMs }),
@@ -226,7 +228,7 @@ describe("SensorRunner settles each message: ack, nak with a delay, or term", ()
     [3, 3],
   ])("concurrency %s: subscribes with %i handlers at once", async (concurrency, want) => {
     await start(ciSensor(), store, concurrency === undefined ? {} : { concurrency });
-    expect(bus.subscriptions.get(DURABLE)?.options).toMatchObject({ concurrency: want, maxDeliver: 5, subjects: ["default.github.push"] });
+    expect(bus.subscriptions.get(DURABLE)?.options).toMatchObject({ concurrency: want, maxDeliver: 5, subjects: [workSubject("default", "argo-events", "github-ci", "ci")] });
   });
 
   it.each<[string, (s: Sensor) => void, RegExp]>([

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { eventSubject, type BusMessage, type EventBus, type Subscription } from "../eventbus/bus.js";
+import type { BusMessage, EventBus, Subscription } from "../eventbus/bus.js";
 import { ExpressionError, GatewayError, NotSupportedError, SpecError, TriggerError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SecretStore } from "../secrets.js";
@@ -12,9 +12,10 @@ import { systemClock, type Clock } from "./delivery/clock.js";
 import { deadLetterEvent, deadLetterSubject, toCloudEvent } from "./delivery/dead-letter.js";
 import { executeFiring, type FiringContext } from "./delivery/execute.js";
 import { compileDelivery, type DeliverySettings } from "./delivery/settings.js";
-import { matchEvent } from "./engine.js";
 import { sensorEventFromCloudEvent, type SensorEvent } from "./event.js";
 import type { TriggerOutcome } from "./outcome.js";
+import { EventRouter } from "./routing/router.js";
+import { readWork } from "./routing/work.js";
 import { Where } from "./where.js";
 
 /** Sensor annotation: `"true"` = per-subject ordering (one message per subject at a time). */
@@ -33,6 +34,11 @@ export interface SensorRunnerOptions {
   secrets: SecretStore;
   logger: Logger;
   onOutcome?: (o: TriggerOutcome) => void;
+  /**
+   * The process's router, which the owner keeps this Sensor registered with. Without
+   * one the runner routes its own events (a router of its own, e.g. in tests).
+   */
+  router?: EventRouter;
   /**
    * Where multi-dependency triggers keep partial matches. Default: a KV bucket per
    * sensor when the bus has one (JetStream), else in memory.
@@ -126,6 +132,8 @@ export class SensorRunner {
   private readonly clock: Clock;
   private readonly triggers: RunningTrigger[];
   private gatherer: ConditionGatherer | undefined;
+  /** The router this runner made for itself (no shared one given). */
+  private ownRouter: EventRouter | undefined;
 
   constructor(private readonly options: SensorRunnerOptions) {
     this.maxDeliver = options.maxDeliver ?? 5;
@@ -151,25 +159,43 @@ export class SensorRunner {
     return this.options.sensor.spec.metadata?.annotations?.[ORDERED_ANNOTATION] === "true";
   }
 
+  /** The router that sends this runner work: the shared one, or one of its own. */
+  private router(): EventRouter {
+    if (this.options.router) return this.options.router;
+    const { bus, logger, onOutcome, retryDelayMs, concurrency } = this.options;
+    return (this.ownRouter ??= new EventRouter({ bus, logger, onOutcome, retryDelayMs, concurrency }));
+  }
+
+  /**
+   * Consumes each trigger's work subject (a durable consumer per trigger). With a
+   * router of its own, registers there last, so no work is routed before a consumer holds it.
+   */
   async start(): Promise<void> {
     const { sensor, bus } = this.options;
     if (this.triggers.some((t) => t.multi)) this.gatherer = new ConditionGatherer(await this.conditionState(), () => this.clock.now());
+    const router = this.router();
     for (const rt of this.triggers) {
-      const subjects = [
-        ...new Set(rt.trigger.dependencies.map((d) => eventSubject(bus.name, d.eventSourceName, d.eventName))),
-      ];
       const sub = await bus.subscribe(
-        { durable: rt.key, subjects, concurrency: this.options.concurrency ?? DEFAULT_TRIGGER_CONCURRENCY, maxDeliver: this.maxDeliver, ordered: this.ordered },
+        {
+          durable: rt.key,
+          subjects: [router.workSubjectOf(sensor, rt.trigger)],
+          concurrency: this.options.concurrency ?? DEFAULT_TRIGGER_CONCURRENCY,
+          maxDeliver: this.maxDeliver,
+          ordered: this.ordered,
+        },
         (msg) => this.handle(rt, msg),
       );
       this.subscriptions.push(sub);
       this.scheduleResets(rt);
     }
+    if (this.ownRouter) await this.ownRouter.set(sensor, this.ordered);
     this.options.logger.info({ sensor: sensor.name, triggers: sensor.triggers.length, ordered: this.ordered }, "sensor started");
   }
 
   /** Stop taking messages and wait for those in flight. */
   async stop(): Promise<void> {
+    await this.ownRouter?.stop();
+    this.ownRouter = undefined;
     for (const cancel of this.cancels.splice(0)) cancel();
     const subs = this.subscriptions.splice(0);
     await Promise.all(subs.map((s) => s.drain()));
@@ -201,21 +227,25 @@ export class SensorRunner {
   private async handle(rt: RunningTrigger, msg: BusMessage): Promise<void> {
     const { sensor } = this.options;
     const { trigger } = rt;
-    const event = sensorEventFromCloudEvent(msg.event);
+    const work = readWork(msg.event);
+    if (!work) {
+      this.options.logger.error({ subject: msg.subject, type: msg.event.type }, "not a work message; dropped");
+      return await msg.term();
+    }
+    const event = sensorEventFromCloudEvent(work.event);
     const base: Base = { sensor: sensor.name, namespace: sensor.namespace, trigger: trigger.name, eventId: event.context.id };
     const log = this.options.logger.child({ eventId: base.eventId, sensor: sensor.name, trigger: trigger.name });
-    let events: Record<string, SensorEvent> = { [trigger.dependencies[0]?.name ?? "event"]: event };
+    // The router matched the event; only this trigger's dependencies count.
+    const matched = work.dependencies.filter((d) => trigger.dependencies.some((x) => x.name === d));
+    if (matched.length === 0) {
+      this.report(log, { status: "skipped", ...base, reason: `no dependency of trigger "${trigger.name}" is named in the work (${work.dependencies.join(", ")})` });
+      return await msg.ack();
+    }
+    let events: Record<string, SensorEvent> = Object.fromEntries(matched.map((m) => [m, event]));
     let claimed = false;
     let timer: ActionTimer | undefined;
     try {
-      const match = matchEvent(trigger, event);
-      for (const w of match.warnings) log.warn(w);
-      if (match.matched.length === 0) {
-        this.report(log, { status: "skipped", ...base, reason: match.reason ?? "no dependency matched" });
-        return await msg.ack();
-      }
-      events = Object.fromEntries(match.matched.map((m) => [m, event]));
-      const gathered = await this.gather(rt, match.matched, event);
+      const gathered = await this.gather(rt, matched, event);
       if (!gathered.fire) {
         this.report(log, { status: "skipped", ...base, reason: gathered.reason });
         return await msg.ack();

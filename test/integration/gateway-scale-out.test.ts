@@ -15,11 +15,15 @@ const DURABLE = "argo-events-load-build";
 
 /** Deliveries of the consumer so far, and how many of them were redeliveries. */
 async function consumerCounts(nc: NatsConnection): Promise<{ deliveries: number; redeliveries: number; ackWaitMs: number }> {
-  const info = await (await nc.jetstreamManager()).consumers.info(STREAM, DURABLE);
-  // consumer_seq counts every delivery, stream_seq the last message delivered (one subject, stream created empty).
+  const jsm = await nc.jetstreamManager();
+  const info = await jsm.consumers.info(STREAM, DURABLE);
+  // The trigger consumes its work subject; the stream holds the events too, so its messages are counted by subject.
+  const subject = info.config.filter_subject ?? "";
+  const stream = await jsm.streams.info(STREAM, { subjects_filter: subject });
+  const messages = stream.state.subjects?.[subject] ?? 0;
   return {
     deliveries: info.delivered.consumer_seq,
-    redeliveries: info.delivered.consumer_seq - info.delivered.stream_seq,
+    redeliveries: info.delivered.consumer_seq - messages,
     ackWaitMs: (info.config.ack_wait ?? 0) / 1e6,
   };
 }

@@ -7,7 +7,7 @@ import { MemoryEventBus } from "../../src/eventbus/memory.js";
 import { startReceivers, type ReceiverServer } from "../../src/eventsource/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { MapSecretStore } from "../../src/secrets.js";
-import { compileSensor, SensorRunner } from "../../src/sensor/index.js";
+import { compileSensor, EventRouter, SensorRunner } from "../../src/sensor/index.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { Observer } from "../../src/observe/index.js";
 import { startAdminServer, type AdminServer } from "../../src/observe/index.js";
@@ -82,16 +82,14 @@ export async function startQuickstartPipeline(dir: string): Promise<Pipeline> {
   const secrets = new MapSecretStore({ "github-webhook": { secret: QUICKSTART_SECRET } });
   const workflows = new LocalWorkflowStore({ dir, specs: set.workflowTemplates });
   const runners: SensorRunner[] = [];
+  // Wired as the gateway wires it: one router per process, reporting to the observer.
+  const router = new EventRouter({ bus, logger, onOutcome: observer.onTriggerOutcome, onRouted: observer.onRouted });
+  observer.setRouter(router);
   for (const s of set.sensors) {
-    const runner = new SensorRunner({
-      sensor: compileSensor(s),
-      bus,
-      workflows,
-      secrets,
-      logger,
-      onOutcome: observer.onTriggerOutcome,
-    });
+    const sensor = compileSensor(s);
+    const runner = new SensorRunner({ sensor, bus, workflows, secrets, logger, onOutcome: observer.onTriggerOutcome, router });
     await runner.start();
+    await router.set(sensor, runner.ordered);
     runners.push(runner);
   }
   const receivers = await startReceivers({
@@ -129,6 +127,7 @@ export async function startQuickstartPipeline(dir: string): Promise<Pipeline> {
     close: async () => {
       await admin.close();
       await receivers.close();
+      await router.stop();
       await Promise.all(runners.map((r) => r.stop()));
       await bus.close();
     },
