@@ -5,6 +5,7 @@
 // It speaks HTTP/1.1 over raw keep-alive sockets with the request bytes built once,
 // as wrk and autocannon do: node's http client cost ~125 µs of CPU per request,
 // and on a 2-core machine every µs the client spends is taken from the gateway.
+import { createHmac } from "node:crypto";
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 
@@ -17,6 +18,37 @@ function requestParts(url, body, headers, deliveryHeader) {
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() !== deliveryHeader) lines.push(`${k}: ${v}`);
   const head = lines.join("\r\n") + "\r\n";
   return (id) => [Buffer.from(deliveryHeader && id !== undefined ? `${head}${deliveryHeader}: ${id}\r\n\r\n` : `${head}\r\n`), body];
+}
+
+/**
+ * `vary`: { placeholder, valuePrefix, values, offset, secret, signatureHeader }: request i's
+ * body has every `placeholder` replaced by `${valuePrefix}${(offset + i) % values}` and is
+ * HMAC-SHA256 signed into `signatureHeader` ("sha256=<hex>"), as GitHub signs. Without
+ * it every request has the same body. Bodies are built once per value, before the clock.
+ */
+function requestBuilder(url, body, headers, deliveryHeader, vary) {
+  if (!vary) {
+    const parts = requestParts(url, body, headers, deliveryHeader);
+    return { parts: (_i, id) => parts(id), prepare: () => undefined };
+  }
+  const chunks = body.toString("utf8").split(vary.placeholder);
+  const byValue = new Map();
+  const forValue = (k) => {
+    let parts = byValue.get(k);
+    if (parts === undefined) {
+      const b = Buffer.from(chunks.join(`${vary.valuePrefix}${k}`));
+      const sig = `sha256=${createHmac("sha256", vary.secret).update(b).digest("hex")}`;
+      byValue.set(k, (parts = requestParts(url, b, { ...headers, [vary.signatureHeader]: sig }, deliveryHeader)));
+    }
+    return parts;
+  };
+  const valueOf = (i) => ((vary.offset ?? 0) + i) % vary.values;
+  return {
+    parts: (i, id) => forValue(valueOf(i))(id),
+    prepare: (count) => {
+      for (let i = 0; i < Math.min(count, vary.values); i++) forValue(valueOf(i));
+    },
+  };
 }
 
 /**
@@ -90,30 +122,47 @@ class Connection {
     const s = this.socket;
     this.socket = undefined;
     s?.destroy();
+    // A request in flight answers 0 (its socket's close no longer reaches `gone`).
+    this.finish(0);
   }
 }
 
 /**
  * cmd: { url, body (base64), headers, deliveryHeader?, prefix, concurrency,
- *        mode: "closed" | "rate", count?, durationMs?, rate? }
+ *        mode: "closed" | "rate", count?, durationMs?, rate?, vary?, deadlineMs? }
  * closed: `concurrency` requests always in flight, until `count` or `durationMs`.
  * rate:   request i is due at start + i/rate s (open loop) on `concurrency`
  *         connections, queued when all are busy; its latency clock starts when it
  *         is due, so a client falling behind shows in the numbers.
+ * deadlineMs: after it nothing more is sent and requests still waiting answer 0
+ * (a stuck gateway cannot hang the caller); the result then has timedOut.
  */
 async function run(cmd) {
   const url = new URL(cmd.url);
-  const parts = requestParts(url, Buffer.from(cmd.body, "base64"), cmd.headers, cmd.deliveryHeader?.toLowerCase());
+  const builder = requestBuilder(url, Buffer.from(cmd.body, "base64"), cmd.headers, cmd.deliveryHeader?.toLowerCase(), cmd.vary);
+  if (cmd.count !== undefined) builder.prepare(cmd.count);
   const idle = Array.from({ length: cmd.concurrency }, () => new Connection(url));
   const all = [...idle];
   const queue = [];
   const sentAt = [];
+  const answeredAt = [];
   const status = [];
   const started = now();
+  let expired = false;
+  const deadline =
+    cmd.deadlineMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          expired = true;
+          for (const w of queue.splice(0)) w(undefined);
+          for (const c of all) c.destroy();
+        }, cmd.deadlineMs);
   const send = async (i, due) => {
     sentAt[i] = due ?? now();
     const conn = idle.pop() ?? (await new Promise((r) => queue.push(r)));
-    status[i] = await conn.send(parts(`${cmd.prefix}${i}`));
+    status[i] = conn && !expired ? await conn.send(builder.parts(i, `${cmd.prefix}${i}`)) : 0;
+    answeredAt[i] = now();
+    if (!conn) return;
     const waiter = queue.shift();
     if (waiter) waiter(conn);
     else idle.push(conn);
@@ -123,13 +172,13 @@ async function run(cmd) {
     const limit = cmd.count ?? Infinity;
     const until = started + (cmd.durationMs ?? Infinity);
     const worker = async () => {
-      while (next < limit && now() < until) await send(next++);
+      while (next < limit && now() < until && !expired) await send(next++);
     };
     await Promise.all(Array.from({ length: cmd.concurrency }, worker));
   } else {
     const pending = [];
     const interval = 1000 / cmd.rate;
-    for (let i = 0; i < cmd.count; i++) {
+    for (let i = 0; i < cmd.count && !expired; i++) {
       const due = started + i * interval;
       const wait = due - now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
@@ -138,8 +187,9 @@ async function run(cmd) {
     await Promise.all(pending);
   }
   const elapsedMs = now() - started;
+  clearTimeout(deadline);
   for (const c of all) c.destroy();
-  return { sentAt, status, elapsedMs };
+  return { sentAt, answeredAt, status, elapsedMs, ...(expired ? { timedOut: true } : {}) };
 }
 
 process.on("message", (cmd) => {

@@ -23,3 +23,18 @@ function trim(value, depth) {
 export function pullRequestPayload() {
   return Buffer.from(JSON.stringify(trim(JSON.parse(readFileSync(FIXTURE, "utf8")), 0)));
 }
+
+const PUSH_FIXTURE = fileURLToPath(new URL("../fixtures/github/push.json", import.meta.url));
+
+/**
+ * GitHub's push example (~7.5 KB compact) to `refs/heads/main`, with every mention of
+ * its repository name replaced by `placeholder` (the load generator puts `repo-<k>`
+ * there). Push webhooks have no `size` (the Events API's PushEvent does); the issue's
+ * exprs filter reads `body.size`, so it is added: the number of commits.
+ */
+export function pushPayloadTemplate(placeholder) {
+  const push = JSON.parse(readFileSync(PUSH_FIXTURE, "utf8"));
+  push.ref = "refs/heads/main";
+  push.size = push.commits.length;
+  return Buffer.from(JSON.stringify(push).replaceAll(push.repository.name, placeholder));
+}

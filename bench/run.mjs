@@ -3,7 +3,7 @@
 // same run. One JSON object on stdout; progress on stderr.
 import { createHmac } from "node:crypto";
 import { execFileSync, fork } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,8 @@ import { startBenchGateway } from "./gateway.mjs";
 import { startBenchWorkers } from "./workers.mjs";
 import { startNats } from "./nats.mjs";
 import { startBareHmacServer, jetstreamPublishCeiling } from "./ceilings.mjs";
+import { cpuMs } from "./proc.mjs";
+import { sensorScale } from "./sensor-scale.mjs";
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const DURATION_MS = env("BENCH_DURATION_MS", 10_000);
@@ -24,6 +26,18 @@ const WARMUP = env("BENCH_WARMUP", 1000);
 const DRAIN_TIMEOUT_MS = env("BENCH_DRAIN_TIMEOUT_MS", 120_000);
 const WORKERS = env("BENCH_WORKERS", 2);
 const TRIGGER_CONCURRENCY = process.env.BENCH_TRIGGER_CONCURRENCY ? Number(process.env.BENCH_TRIGGER_CONCURRENCY) : undefined;
+// The sensorScale row, smaller than its standalone full run (node bench/sensor-scale.mjs)
+// so that the whole bench stays within minutes; every phase of it has a timeout.
+const SCALE = {
+  sensors: (process.env.BENCH_SCALE_SENSORS ?? "1,100,1000").split(",").filter(Boolean).map(Number),
+  buses: (process.env.BENCH_SCALE_BUSES ?? "memory,jetstream").split(",").filter(Boolean),
+  events: env("BENCH_SCALE_EVENTS", 500),
+  warmup: env("BENCH_SCALE_WARMUP", 50),
+  rate: env("BENCH_SCALE_RATE", 100),
+  rateSeconds: env("BENCH_SCALE_RATE_SECONDS", 3),
+  readyTimeoutMs: 60_000,
+  phaseTimeoutMs: env("BENCH_SCALE_PHASE_TIMEOUT_MS", 60_000),
+};
 
 const progress = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -85,16 +99,6 @@ async function summarise(gw, prefix, result) {
     ...(non2xx ? { non2xx } : {}),
     ...(accepted.length - latencies.length ? { notStored: accepted.length - latencies.length } : {}),
   };
-}
-
-/** CPU time (ms) a process used so far, from /proc (Linux); undefined elsewhere. */
-function cpuMs(pid) {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -178,6 +182,11 @@ async function main() {
     // --split-roles (one worker receives, the other runs the sensor).
     out.jetstreamWorkers = await workersRun({ configDir, secretsDir, nats, label: "jw", splitRoles: false, cleanups });
     out.jetstreamSplitRoles = await workersRun({ configDir, secretsDir, nats, label: "js2", splitRoles: true, cleanups });
+
+    // Issue #16: CPU, RSS and start time as the Sensors loaded grow (each event matches one).
+    if (SCALE.sensors.length && SCALE.buses.length) {
+      out.sensorScale = await sensorScale(SCALE, (m) => progress(`sensorScale: ${m}`));
+    }
 
     out.ceilings = { bareHttpHmac, jetstreamPublish };
     out.machine = {
