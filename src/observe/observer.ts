@@ -82,7 +82,7 @@ export class Observer {
   readonly onRouted = (r: RoutedEvent): void =>
     this.guard("routed event", () => {
       // The payload's text is usually remembered from the receiver or the bus, so this is cheap.
-      this.recorder.routed(r, (toJsonText(r.event.data) ?? "").length);
+      this.recorder.routed(r, (toJsonText(r.cloudEvent) ?? "").length);
     });
 
   /** The router whose bulk counts and on-demand skip reasons the recorder uses. */

@@ -26,6 +26,35 @@ describe("FlowRecorder", () => {
     expect(r.flow().eventSources[0].events[0].counts).toEqual({ received: 5, published: 5, filtered: 0, failed: 0 });
   });
 
+  it("is bounded in bytes too: a payload kept to explain skips pushes the oldest events out", () => {
+    const r = new FlowRecorder(1000, undefined, 10_000);
+    const routed = (id: string, bytes: number) => {
+      const event = { context: { id, source: "hooks", subject: "a", specversion: "1.0", type: "webhook", datacontenttype: "application/json", time: "" }, data: {} };
+      r.routed({ eventId: id, eventSourceName: "hooks", eventName: "a", event, cloudEvent: { ...event.context, specversion: "1.0", datacontenttype: "application/json", data: {} }, sent: [], triggers: 0 }, bytes);
+    };
+    for (const id of ["1", "2", "3"]) routed(id, 4000);
+    expect(r.events(10).map((e) => e.id)).toEqual(["3", "2"]);
+    // The newest stays even when it alone is over the bound.
+    routed("big", 50_000);
+    expect(r.events(10).map((e) => e.id)).toEqual(["big"]);
+  });
+
+  it("explains the triggers the index ruled out from the kept payload, and not those already listed", () => {
+    const r = new FlowRecorder();
+    const event = { context: { id: "e", source: "hooks", subject: "a", specversion: "1.0", type: "webhook", datacontenttype: "application/json", time: "" }, data: { x: 1 } };
+    r.setRouter({
+      excludedCounts: () => new Map([["ns\u0000s\u0000t", 4]]),
+      explain: (ev) => [
+        { namespace: NS, sensor: "s", trigger: "t", reason: `saw ${JSON.stringify(ev.data)}` },
+        { namespace: NS, sensor: "other", trigger: "t", reason: "not mine" },
+      ],
+    });
+    r.routed({ eventId: "e", eventSourceName: "hooks", eventName: "a", event, cloudEvent: { ...event.context, specversion: "1.0", datacontenttype: "application/json", data: event.data }, sent: [], triggers: 2 }, 10);
+    r.triggerOutcome({ status: "skipped", ...t, sensor: "other", eventId: "e", reason: "listed" });
+    expect(r.explain("e")?.ruledOut).toEqual([{ namespace: NS, sensor: "s", trigger: "t", reason: 'saw {"x":1}' }]);
+    expect(r.explain("nope")).toBeUndefined();
+  });
+
   it("returns copies: a caller cannot change the history", () => {
     const r = new FlowRecorder(3);
     r.receiverOutcome(published("1"));

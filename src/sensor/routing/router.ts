@@ -1,4 +1,5 @@
 import { eventSubject, type BusMessage, type EventBus, type Subscription } from "../../eventbus/bus.js";
+import type { CloudEvent } from "../../eventbus/cloudevent.js";
 import type { Logger } from "../../logger.js";
 import type { CompiledDependency, CompiledSensor, CompiledTrigger } from "../compile.js";
 import { matchEvent } from "../engine.js";
@@ -49,6 +50,8 @@ export interface RoutedEvent {
   eventSourceName: string;
   eventName: string;
   event: SensorEvent;
+  /** The event as it came off the bus (its JSON text is usually remembered, so its size is cheap to know). */
+  cloudEvent: CloudEvent;
   /** Triggers the event was sent to (their work messages are on the bus). */
   sent: { namespace: string; sensor: string; trigger: string }[];
   /** Registered triggers on this subject; those neither sent nor reported skipped were ruled out by the index. */
@@ -297,6 +300,7 @@ export class EventRouter {
           eventSourceName: event.context.source,
           eventName: event.context.subject,
           event,
+          cloudEvent: msg.event,
           sent,
           triggers: s.routes.size,
         }),
