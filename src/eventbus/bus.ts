@@ -29,6 +29,15 @@ export interface SubscribeOptions {
    * the ack or term of the previous, a nak'ed one is redelivered first.
    */
   ordered?: boolean;
+  /**
+   * A wildcard subject (`<prefix>.>`) covering `subjects`: a bus may serve every
+   * unordered subscription naming the same one from a single consumer, each handler
+   * still getting only its own subjects, at most `concurrency` at once. For many
+   * small subscriptions: on JetStream a pulling consumer per subscription costs the
+   * server work for each of them on every message. `durable` then only names the
+   * subscription; the subscribers of one subject share its messages all the same.
+   */
+  shared?: string;
 }
 
 export type MessageHandler = (msg: BusMessage) => Promise<void>;

@@ -17,7 +17,8 @@ import {
 import type { EventBus, MessageHandler, PublishResult, SubscribeOptions, Subscription } from "./bus.js";
 import type { CloudEvent } from "./cloudevent.js";
 import { SendCoalescer } from "./coalesce.js";
-import { JetStreamSubscription } from "./jetstream-consumer.js";
+import { JetStreamSubscription, type SubscriptionDeps } from "./jetstream-consumer.js";
+import { SharedConsumer } from "./jetstream-shared.js";
 import { JetStreamKvBucket } from "./jetstream-kv.js";
 import type { KvBucket } from "./kv.js";
 import { DEFAULT_STREAM, durationMs, type JetStreamOptions, type NatsTls, type StreamSettings } from "./jetstream-options.js";
@@ -142,6 +143,8 @@ export async function ensureStream(
 /** The NATS JetStream event bus: one stream `<bus>` over subjects `<bus>.<eventSource>.<event>`. */
 export class JetStreamEventBus implements EventBus {
   private readonly subscriptions = new Set<JetStreamSubscription>();
+  /** By wildcard filter: the consumers that serve `shared` subscriptions. */
+  private readonly shared = new Map<string, SharedConsumer>();
   private readonly sends = new SendCoalescer();
   private closed = false;
   private lastStreamCheck = 0;
@@ -244,11 +247,13 @@ export class JetStreamEventBus implements EventBus {
 
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<Subscription> {
     if (this.closed) throw new BusUnavailableError("event bus is closed");
-    const sub = new JetStreamSubscription(
-      { js: this.js, jsm: this.jsm, stream: this.streamName, logger: this.logger.child({ durable: options.durable }), ackWaitMs: this.ackWaitMs, sends: this.sends },
-      options,
-      handler,
-    );
+    const deps = (logger: Logger): SubscriptionDeps => ({ js: this.js, jsm: this.jsm, stream: this.streamName, logger, ackWaitMs: this.ackWaitMs, sends: this.sends });
+    if (options.shared !== undefined && !options.ordered) {
+      let consumer = this.shared.get(options.shared);
+      if (!consumer) this.shared.set(options.shared, (consumer = new SharedConsumer(deps(this.logger), options.shared)));
+      return consumer.add(options, handler);
+    }
+    const sub = new JetStreamSubscription(deps(this.logger.child({ durable: options.durable })), options, handler);
     await sub.start();
     this.subscriptions.add(sub);
     return {
@@ -271,6 +276,7 @@ export class JetStreamEventBus implements EventBus {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.drain()));
     this.subscriptions.clear();
+    await Promise.all([...this.shared.values()].map((c) => c.close()));
     // The last handlers' acks are deferred to the end of the turn: let them leave first.
     await this.sends.turn();
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());

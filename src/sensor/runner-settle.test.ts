@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject, Sensor } from "../api/types.js";
-import { workMessage, workSubject } from "./routing/work.js";
+import { sharedWorkFilter, workMessage, workSubject } from "./routing/work.js";
 import { eventSubject, type BusMessage, type EventBus, type MessageHandler, type SubscribeOptions } from "../eventbus/bus.js";
 import type { CloudEvent } from "../eventbus/cloudevent.js";
 import {
@@ -60,8 +60,9 @@ class ScriptedBus implements EventBus {
   /** Hands `event` to the durable's handler as delivery number `deliveryCount`; resolves with how it was settled. */
   async deliver(durable: string, event: CloudEvent, deliveryCount = 1): Promise<Settlement[]> {
     const sub = this.subscriptions.get(durable);
-    const subject = workSubject(this.name, "argo-events", "github-ci", "ci");
-    if (!sub?.options.subjects.includes(subject)) throw new Error(`${durable} does not consume ${subject}`);
+    // A trigger with rateLimit or retryStrategy has a consumer of its own.
+    const subject = (["shared", "own"] as const).map((lane) => workSubject(this.name, lane, "argo-events", "github-ci", "ci")).find((s) => sub?.options.subjects.includes(s));
+    if (!subject) throw new Error(`${durable} does not consume the work of argo-events/github-ci/ci`);
     const settled: Settlement[] = [];
     const msg: BusMessage = {
       subject,
@@ -228,7 +229,14 @@ describe("SensorRunner settles each message: ack, nak with a delay, or term", ()
     [3, 3],
   ])("concurrency %s: subscribes with %i handlers at once", async (concurrency, want) => {
     await start(ciSensor(), store, concurrency === undefined ? {} : { concurrency });
-    expect(bus.subscriptions.get(DURABLE)?.options).toMatchObject({ concurrency: want, maxDeliver: 5, subjects: [workSubject("default", "argo-events", "github-ci", "ci")] });
+    expect(bus.subscriptions.get(DURABLE)?.options).toMatchObject({ concurrency: want, maxDeliver: 5, subjects: [workSubject("default", "shared", "argo-events", "github-ci", "ci")], shared: sharedWorkFilter("default") });
+  });
+
+  it("a trigger whose firings may wait long (retryStrategy) consumes its own subject, not the shared one", async () => {
+    await start(ciSensor((s) => (s.spec.triggers[0]!.retryStrategy = { steps: 3 })), store);
+    const { options } = bus.subscriptions.get(DURABLE)!;
+    expect(options.shared).toBeUndefined();
+    expect(options.subjects).toEqual([workSubject("default", "own", "argo-events", "github-ci", "ci")]);
   });
 
   it.each<[string, (s: Sensor) => void, RegExp]>([

@@ -15,11 +15,10 @@ import { compileDelivery, type DeliverySettings } from "./delivery/settings.js";
 import { sensorEventFromCloudEvent, type SensorEvent } from "./event.js";
 import type { TriggerOutcome } from "./outcome.js";
 import { EventRouter } from "./routing/router.js";
-import { readWork } from "./routing/work.js";
+import { isOrdered, readWork, sharedWorkFilter, workLane } from "./routing/work.js";
 import { Where } from "./where.js";
 
-/** Sensor annotation: `"true"` = per-subject ordering (one message per subject at a time). */
-export const ORDERED_ANNOTATION = "trigger-gateway.io/ordered";
+export { ORDERED_ANNOTATION } from "./routing/work.js";
 
 /**
  * Handlers per trigger and process. A handler spends most of its time waiting on
@@ -156,7 +155,7 @@ export class SensorRunner {
   }
 
   get ordered(): boolean {
-    return this.options.sensor.spec.metadata?.annotations?.[ORDERED_ANNOTATION] === "true";
+    return isOrdered(this.options.sensor);
   }
 
   /** The router that sends this runner work: the shared one, or one of its own. */
@@ -182,6 +181,7 @@ export class SensorRunner {
           concurrency: this.options.concurrency ?? DEFAULT_TRIGGER_CONCURRENCY,
           maxDeliver: this.maxDeliver,
           ordered: this.ordered,
+          shared: workLane(sensor, rt.trigger) === "shared" ? sharedWorkFilter(bus.name) : undefined,
         },
         (msg) => this.handle(rt, msg),
       );

@@ -9,18 +9,18 @@ import {
 } from "../support/gateway-load.js";
 import { waitForJetStreamQuiet } from "../support/jetstream-quiet.js";
 
-// The durable consumer of the sensor's one trigger (durableName(namespace, sensor, trigger)).
+// The sensor's one trigger has no rateLimit or retryStrategy: its work goes to the consumer shared by such triggers.
 const STREAM = "default";
-const DURABLE = "argo-events-load-build";
+const WORK = "default._work.s.>";
 
-/** Deliveries of the consumer so far, and how many of them were redeliveries. */
+/** Deliveries of the work consumer so far, and how many of them were redeliveries. */
 async function consumerCounts(nc: NatsConnection): Promise<{ deliveries: number; redeliveries: number; ackWaitMs: number }> {
   const jsm = await nc.jetstreamManager();
-  const info = await jsm.consumers.info(STREAM, DURABLE);
-  // The trigger consumes its work subject; the stream holds the events too, so its messages are counted by subject.
-  const subject = info.config.filter_subject ?? "";
-  const stream = await jsm.streams.info(STREAM, { subjects_filter: subject });
-  const messages = stream.state.subjects?.[subject] ?? 0;
+  const info = (await jsm.consumers.list(STREAM).next()).find((c) => c.config.filter_subject === WORK);
+  if (!info) throw new Error(`no consumer of ${WORK}`);
+  // The stream holds the events too, so the work messages are counted by subject.
+  const stream = await jsm.streams.info(STREAM, { subjects_filter: WORK });
+  const messages = Object.values(stream.state.subjects ?? {}).reduce((a, b) => a + b, 0);
   return {
     deliveries: info.delivered.consumer_seq,
     redeliveries: info.delivered.consumer_seq - messages,

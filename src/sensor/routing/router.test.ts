@@ -101,7 +101,7 @@ describe("EventRouter", () => {
     await bus.whenIdle();
 
     expect(work).toHaveLength(1);
-    expect(work[0]?.subject).toBe(workSubject("default", "teams", "team-321", "log"));
+    expect(work[0]?.subject).toBe(workSubject("default", "shared", "teams", "team-321", "log"));
     expect(readWork(work[0]?.event as CloudEvent)).toEqual({ event: push("e1", "repo-321"), dependencies: ["push"] });
     expect(outcomes).toEqual([]);
     expect(routed).toHaveLength(1);
@@ -113,7 +113,7 @@ describe("EventRouter", () => {
     await publish(push("e2", "repo-9", "refs/heads/team-2"));
     await bus.whenIdle();
 
-    expect(work.map((w) => w.subject)).toEqual([workSubject("default", "teams", "team-2", "log")]);
+    expect(work.map((w) => w.subject)).toEqual([workSubject("default", "shared", "teams", "team-2", "log")]);
     expect(outcomes).toEqual([
       expect.objectContaining({ status: "skipped", sensor: "team-1", trigger: "log", eventId: "e2", reason: expect.stringContaining("body.ref") }),
     ]);

@@ -6,7 +6,7 @@ import { matchEvent } from "../engine.js";
 import { sensorEventFromCloudEvent, type SensorEvent } from "../event.js";
 import type { TriggerOutcome } from "../outcome.js";
 import { DependencyIndex } from "./dependency-index.js";
-import { workMessage, workSubject } from "./work.js";
+import { workLane, workMessage, workSubject } from "./work.js";
 
 /** One trigger as the router sends it work. */
 export interface TriggerRoute {
@@ -113,7 +113,7 @@ export class EventRouter {
 
   /** The subject a trigger's work goes to. */
   workSubjectOf(sensor: CompiledSensor, trigger: CompiledTrigger): string {
-    return workSubject(this.options.bus.name, sensor.namespace, sensor.name, trigger.name);
+    return workSubject(this.options.bus.name, workLane(sensor, trigger), sensor.namespace, sensor.name, trigger.name);
   }
 
   /**

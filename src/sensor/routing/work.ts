@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { newEventId, type CloudEvent } from "../../eventbus/cloudevent.js";
+import type { CompiledSensor, CompiledTrigger } from "../compile.js";
 
 export const WORK_TYPE = "trigger-gateway.work";
 
@@ -15,12 +16,42 @@ function token(s: string): string {
   return safe === s ? s : `${safe}-${createHash("sha256").update(s).digest("hex").slice(0, 8)}`;
 }
 
+/** Sensor annotation: `"true"` = per-subject ordering (one message per subject at a time). */
+export const ORDERED_ANNOTATION = "trigger-gateway.io/ordered";
+
+export function isOrdered(sensor: Pick<CompiledSensor, "spec">): boolean {
+  return sensor.spec.metadata?.annotations?.[ORDERED_ANNOTATION] === "true";
+}
+
 /**
- * `<bus>._work.<namespace>.<sensor>.<trigger>`: inside the bus stream's `<bus>.>`
+ * `shared`: the trigger's work may be served by one consumer together with every other
+ * shared trigger's. `own`: a consumer of its own, where its firings may wait long
+ * (rateLimit, retryStrategy steps) without holding up others', or where order counts.
+ */
+export type WorkLane = "shared" | "own";
+
+export function workLane(sensor: Pick<CompiledSensor, "spec">, trigger: Pick<CompiledTrigger, "spec">): WorkLane {
+  if (isOrdered(sensor)) return "own";
+  const { rateLimit, retryStrategy } = trigger.spec as { rateLimit?: { requestsPerUnit?: unknown }; retryStrategy?: { steps?: unknown } };
+  if (Number(rateLimit?.requestsPerUnit ?? 0) > 0) return "own";
+  // Present without steps means Argo's default of 5 attempts.
+  if (retryStrategy != null && Number(retryStrategy.steps ?? 0) !== 1) return "own";
+  return "shared";
+}
+
+const LANE_TOKEN: Record<WorkLane, string> = { shared: "s", own: "o" };
+
+/**
+ * `<bus>._work.<s|o>.<namespace>.<sensor>.<trigger>`: inside the bus stream's `<bus>.>`
  * subjects, apart from event subjects (an EventSource name cannot contain `_`).
  */
-export function workSubject(bus: string, namespace: string, sensor: string, trigger: string): string {
-  return `${bus}._work.${token(namespace)}.${token(sensor)}.${token(trigger)}`;
+export function workSubject(bus: string, lane: WorkLane, namespace: string, sensor: string, trigger: string): string {
+  return `${bus}._work.${LANE_TOKEN[lane]}.${token(namespace)}.${token(sensor)}.${token(trigger)}`;
+}
+
+/** The wildcard subject over every shared trigger's work. */
+export function sharedWorkFilter(bus: string): string {
+  return `${bus}._work.${LANE_TOKEN.shared}.>`;
 }
 
 /**
