@@ -2,6 +2,7 @@
 // field came from, so later checks can report FILE:LINE:COL on the offending field.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
+import jsYaml from "js-yaml";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import { errorMessage, SpecError } from "../errors.js";
 import { formatFieldPath, resourceName, type FieldPath } from "./fieldpath.js";
@@ -120,6 +121,71 @@ export function withoutSyntaxTree(loaded: LoadedSpec): LoadedSpec {
 
 /** Parses every document of one YAML/JSON text; `fileName` is only used in locations. */
 export function loadSpecsFromText(text: string, fileName: string): LoadResult {
+  return quickLoad(text, fileName) ?? fullLoad(text, fileName);
+}
+
+// Forms where js-yaml's core schema reads a text differently from `yaml` (tags, anchors
+// and aliases, `+.5`, `0b1`, `-0x1`, `-0`): such texts take the full parse.
+const QUICK_UNSAFE = /(?:^|[\s:[{,])(?:!|[&*][^\s,[\]{}]|[+-]\.[0-9]|[+-]?0b[01]|[+-]0x|-0(?![1-9]))/m;
+
+function hasObjectKey(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasObjectKey);
+  if (v === null || typeof v !== "object") return false;
+  for (const [k, child] of Object.entries(v)) if (k === "[object Object]" || hasObjectKey(child)) return true;
+  return false;
+}
+
+/**
+ * js-yaml reads a large file of specs ~10x faster than `yaml` builds its syntax tree
+ * (0.6 s for 1,000 Sensors). Only for texts it reads as `yaml` would (core schema, no
+ * forms where they differ) and whose documents all load without an error: positions
+ * are then only needed on demand, and `locate` parses the text in full the first time.
+ * Anything else returns undefined and takes the full parse, which reports errors with positions.
+ */
+function quickLoad(text: string, fileName: string): LoadResult | undefined {
+  if (QUICK_UNSAFE.test(text)) return undefined;
+  let values: unknown[];
+  try {
+    values = jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  let parsed: { docs: Document[]; lc: LineCounter } | undefined;
+  const specs: LoadedSpec[] = [];
+  for (const value of values) {
+    if (value === null || value === undefined) continue;
+    if (typeof value !== "object" || Array.isArray(value) || hasObjectKey(value)) return undefined;
+    const rec = value as Record<string, unknown>;
+    if (rec.apiVersion !== API_VERSION || !isSupportedKind(rec.kind)) return undefined;
+    // js-yaml skips empty documents as `yaml` keeps them: the index is found on demand.
+    const index = specs.length;
+    let locate: ((path: FieldPath) => Position) | undefined;
+    const at = (path: FieldPath): Position => {
+      if (!locate) {
+        parsed ??= parseText(text);
+        const docs = parsed.docs.filter((d) => d.contents !== null && !(isScalar(d.contents) && d.contents.value === null));
+        locate = locator(docs[index] as Document, parsed.lc);
+      }
+      return locate(path);
+    };
+    const loaded: LoadedSpec = {
+      spec: rec as Spec,
+      file: fileName,
+      get line() {
+        return at([]).line;
+      },
+      get col() {
+        return at([]).col;
+      },
+      locate: at,
+    };
+    specs.push(loaded);
+  }
+  return { specs, errors: [] };
+}
+
+/** The full parse (the `yaml` syntax tree): every error with its position. */
+export function fullLoad(text: string, fileName: string): LoadResult {
   const { docs, lc } = parseText(text);
   const result: LoadResult = { specs: [], errors: [] };
   for (const [index, doc] of docs.entries()) {
@@ -130,7 +196,14 @@ export function loadSpecsFromText(text: string, fileName: string): LoadResult {
       }
       continue;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // An alias before its anchor, or too many aliases.
+      result.errors.push(new SpecError(formatLocation(fileName, lc.linePos(rangeStart(doc.contents) ?? 0)), "", "", errorMessage(err)));
+      continue;
+    }
     if (value === null || value === undefined) continue; // empty document (`---` or only comments)
     const locate = locator(doc, lc);
     const start = locate([]);
