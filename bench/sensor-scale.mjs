@@ -143,7 +143,14 @@ async function startServe({ configDir, secretsDir, natsUrl, readyTimeoutMs }) {
     if (status === 200) break;
     await sleep(10);
   }
-  return { pid: child.pid, url: `http://127.0.0.1:${port}/push`, folder, created, readyMs: now() - spawnedAt, close };
+  return { pid: child.pid, admin, url: `http://127.0.0.1:${port}/push`, folder, created, readyMs: now() - spawnedAt, close };
+}
+
+/** V8 heap in use (from the gateway's /metrics): what RSS holds beyond it is the heap's free room, code and buffers. */
+async function heapMB(admin) {
+  const text = await fetch(`http://127.0.0.1:${admin}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text(), () => "");
+  const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  return m ? round(Number(m[1]) / 2 ** 20) : null;
 }
 
 /**
@@ -255,6 +262,7 @@ async function measure(o, config, bus, log) {
       log(`${bus} ${o.sensors} sensors at ${o.rate}/s: ${JSON.stringify(row.atRate)}`);
     }
     row.rssAfterEventsMB = rssMB(gw.pid);
+    row.heapAfterEventsMB = await heapMB(gw.admin);
     row.eventsSent = sent;
     // Each event must fire exactly one Sensor: a Workflow nobody waited for is a wrong match.
     const files = (await readdir(gw.folder)).filter((f) => f.endsWith(".yaml")).length;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
 import { readFile } from "node:fs/promises";
 import { createLogger } from "./logger.js";
 import { serveCommand, sampleSendLine } from "./commands/serve.js";
@@ -110,7 +111,20 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * V8 grows the heap up to ~4x what survives a collection while allocation is high (each
+ * webhook allocates its payload several times), and keeps it: 10,000 pushes left 145 MB
+ * of heap around 40 MB live. Growing by 30% held it to ~90 MB for ~5% more CPU.
+ * A `--heap-growing-percent` in NODE_OPTIONS wins.
+ */
+function boundHeapGrowth(): void {
+  if (!/--heap[-_]growing[-_]percent/.test(process.env.NODE_OPTIONS ?? "") && !process.execArgv.some((a) => /--heap[-_]growing[-_]percent/.test(a))) {
+    setFlagsFromString("--heap-growing-percent=30");
+  }
+}
+
 async function serve(args: string[]): Promise<void> {
+  boundHeapGrowth();
   const { values } = parseArgs({
     args,
     options: {
