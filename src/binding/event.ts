@@ -1,7 +1,7 @@
 // The event the endpoint accepts, as it travels on the bus, and the expression
 // environment the bindings see.
 import { newCloudEvent, type CloudEvent } from "../eventbus/cloudevent.js";
-import { MASKED } from "../eventsource/payload.js";
+import { CREDENTIAL_HEADERS, MASKED } from "../eventsource/payload.js";
 
 /** CloudEvent `type` and `source` of binding events; the bus subject is `<bus>._bindings.<namespace>`. */
 export const BINDING_EVENT_TYPE = "workfloweventbinding";
@@ -27,19 +27,19 @@ export interface BindingEventData {
   identity?: Identity;
 }
 
-// Header values that are credentials in themselves (not signatures over the body).
-const SECRET_HEADERS = new Set(["x-gitlab-token"]);
+const SECRET_HEADERS = new Set<string>(CREDENTIAL_HEADERS.map((h) => h.toLowerCase()));
 
 /**
  * The `metadata` of the expression environment: only `x-` headers, as Argo
- * (so `authorization` never reaches a binding); the GitLab token is masked.
+ * (so `authorization` never reaches a binding); tokens and signatures are masked.
  */
 export function eventMetadata(headersDistinct: Record<string, string[] | undefined>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(headersDistinct)) {
     const key = name.toLowerCase();
     if (values === undefined || !key.startsWith("x-")) continue;
-    out[key] = SECRET_HEADERS.has(key) ? values.map(() => MASKED) : [...values];
+    const value = SECRET_HEADERS.has(key) ? values.map(() => MASKED) : [...values];
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -72,7 +72,7 @@ function parse(spec: GitlabEventSource, req: WebhookRequest): ParsedDelivery {
   const body = parseJson(text, "GitLab payload");
   return {
     data: withMetadata(
-      { headers: maskCredentials(req.headers, ["Authorization", "X-Gitlab-Token"]), body },
+      { headers: maskCredentials(req.headers), body },
       spec.metadata,
     ),
     deliveryId: headerValue(req.headers, "X-Gitlab-Event-UUID") || undefined,

@@ -45,12 +45,16 @@ export function goHeaders(req: Pick<IncomingMessage, "headersDistinct">): GoHead
     if (values === undefined) continue;
     const key = canonicalHeaderKey(name);
     if (NOT_IN_GO_HEADER.has(key)) continue;
-    (out[key] ??= []).push(...values);
+    // Header names are the sender's: `__proto__` must become a key like any other.
+    const list = Object.hasOwn(out, key) ? out[key] : undefined;
+    if (list) list.push(...values);
+    else Object.defineProperty(out, key, { value: [...values], enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
 /** First value of a header (the `Header.Get` of Go); `name` in any case. */
 export function headerValue(headers: GoHeader, name: string): string | undefined {
-  return headers[canonicalHeaderKey(name)]?.[0];
+  const key = canonicalHeaderKey(name);
+  return Object.hasOwn(headers, key) ? headers[key]?.[0] : undefined;
 }

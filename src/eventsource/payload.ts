@@ -6,15 +6,22 @@ import { canonicalHeaderKey, type GoHeader } from "./headers.js";
 export const MASKED = "*** Masked Auth Secret ***";
 
 /**
- * A copy of the headers with credential headers masked, so a secret never
- * travels in an event. Argo Events masks `Authorization`; we also mask the
- * GitLab token.
+ * Headers that carry a credential or a proof of one: a shared token (GitLab, Bitbucket
+ * Cloud's hook UUID, which Argo Workflows' webhook clients use as the secret), a bearer
+ * token, or an HMAC of the body (which lets anyone holding it replay that body).
  */
-export function maskCredentials(headers: GoHeader, names: string[] = ["Authorization"]): GoHeader {
+export const CREDENTIAL_HEADERS = ["Authorization", "X-Gitlab-Token", "X-Hook-Uuid", "X-Hub-Signature", "X-Hub-Signature-256"] as const;
+
+/**
+ * A copy of the headers with credential headers masked, so a secret never travels in
+ * an event, a log line, a skip reason or /api/events. Argo Events masks only
+ * `Authorization`.
+ */
+export function maskCredentials(headers: GoHeader, names: readonly string[] = CREDENTIAL_HEADERS): GoHeader {
   const out: GoHeader = { ...headers };
   for (const name of names) {
     const key = canonicalHeaderKey(name);
-    if (out[key] !== undefined) out[key] = [MASKED];
+    if (Object.hasOwn(out, key)) out[key] = [MASKED];
   }
   return out;
 }
