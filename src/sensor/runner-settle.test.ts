@@ -27,6 +27,7 @@ import { CI_SENSOR, githubPushEvent, sensorFromYaml } from "../../test/support/s
 import { ManualClock } from "../../test/support/manual-clock.js";
 import { compileSensor } from "./compile.js";
 import type { TriggerOutcome } from "./outcome.js";
+import { HttpRequestError, HttpRequestInvalidError } from "./triggers/http-request.js";
 import { backoffMs, DEFAULT_TRIGGER_CONCURRENCY, isTransient, SensorRunner, type SensorRunnerOptions } from "./runner.js";
 
 const DURABLE = "argo-events-github-ci-ci";
@@ -115,6 +116,10 @@ describe("isTransient: what a redelivery may fix", () => {
     ["an expression error", new ExpressionError("bad path"), false],
     ["not supported", new NotSupportedError("lua"), false],
     ["a trigger error", new TriggerError("labels never came"), false],
+    ["a stack overflow", (() => { try { const f = (): number => f() + 1; return f(); } catch (e) { return e; } })(), false],
+    ["a stack overflow wrapped as a 500", new GatewayError("path failed", { cause: new RangeError("Maximum call stack size exceeded") }), false],
+    ["an invalid request (scheme)", new HttpRequestInvalidError("unsupported URL scheme ftp:"), false],
+    ["a request that failed on the wire", new HttpRequestError("ECONNREFUSED"), true],
   ])("%s -> %s", (_name, err, transient) => expect(isTransient(err)).toBe(transient));
 });
 

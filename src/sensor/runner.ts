@@ -69,6 +69,11 @@ export function durableName(namespace: string, sensor: string, trigger: string):
 
 /** A retry can fix it: not a spec, expression or client (4xx) error. */
 export function isTransient(err: unknown): boolean {
+  // A stack overflow, an invalid length or a bad literal comes back the same on every
+  // delivery, whatever wraps it.
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof RangeError || e instanceof SyntaxError || e instanceof URIError) return false;
+  }
   if (err instanceof SpecError || err instanceof ExpressionError || err instanceof NotSupportedError) return false;
   if (err instanceof TriggerError) return false;
   if (err instanceof GatewayError && err.status >= 400 && err.status < 500) return false;

@@ -33,6 +33,12 @@ export class HttpRequestError extends GatewayError {
   override readonly status = 502;
 }
 
+/** A request that can never be sent (bad URL, scheme other than http/https): not retried. */
+export class HttpRequestInvalidError extends GatewayError {
+  override readonly code = "HTTP_REQUEST_INVALID";
+  override readonly status = 400;
+}
+
 /**
  * One HTTP(S) request with a whole-request deadline (connect to last body byte),
  * on node:http/https so TLS options (CA, client certificate, verification) apply
@@ -43,10 +49,10 @@ export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   try {
     url = new URL(req.url);
   } catch {
-    return Promise.reject(new HttpRequestError(`invalid URL ${JSON.stringify(req.url)}`));
+    return Promise.reject(new HttpRequestInvalidError(`invalid URL ${JSON.stringify(req.url)}`));
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return Promise.reject(new HttpRequestError(`unsupported URL scheme ${url.protocol} in ${req.url}`));
+    return Promise.reject(new HttpRequestInvalidError(`unsupported URL scheme ${url.protocol} in ${req.url}`));
   }
   const send = url.protocol === "https:" ? httpsRequestRaw : httpRequestRaw;
   const body = req.body === undefined ? undefined : Buffer.from(req.body);
