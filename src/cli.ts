@@ -31,7 +31,9 @@ Commands:
       listens on --events-port; callers use a bearer token from --tokens-file
       or a webhook client from --secrets-dir/argo-workflows-webhook-clients/.
       --admin-port (default 7777, 0 = free): /metrics, /healthz, /readyz and
-      the event-flow page at / (what each recent event did, and why).
+      the event-flow page at / (what each recent event did, and why). The page
+      and /api/* answer only Host localhost, an IP address, or a name from
+      --admin-allowed-hosts a,b (e.g. the Service's DNS name); others get 421.
       SIGTERM/SIGINT drains: new deliveries get 503 + Retry-After, /readyz
       turns 503, requests and handlers in flight finish, then exit 0; after
       --grace-period (default 30s) exit 1. A second signal exits at once.
@@ -145,6 +147,7 @@ async function serve(args: string[]): Promise<void> {
       "binding-mode": { type: "string" },
       "tokens-file": { type: "string" },
       "admin-port": { type: "string", default: String(DEFAULT_ADMIN_PORT) },
+      "admin-allowed-hosts": { type: "string" },
       "grace-period": { type: "string" },
       workers: { type: "string" },
       "split-roles": { type: "boolean", default: false },
@@ -195,7 +198,12 @@ async function serve(args: string[]): Promise<void> {
   const base = createLogger({ level: values["log-level"] });
   const logger = slot ? base.child(slot.role ? { worker: slot.index, role: slot.role } : { worker: slot.index }) : base;
   const adminPort = workerAdminPort(parseAdminPort(values["admin-port"] ?? ""), slot);
-  const observability = await startObservability({ port: adminPort, host: values.host, logger });
+  const observability = await startObservability({
+    port: adminPort,
+    host: values.host,
+    allowedHosts: (values["admin-allowed-hosts"] ?? "").split(",").map((h) => h.trim()).filter(Boolean),
+    logger,
+  });
   // Fails at the first signal, so a Service stops routing here while the drain runs.
   const draining = readinessFlag(true);
   observability.observer.addReadinessCheck("draining", draining.check);

@@ -18,6 +18,12 @@ export interface AdminServerOptions {
   logger?: Logger;
   /** Folder of the page's static files; default `src/observe/page` under the package root (works from dist too). */
   pageDir?: string;
+  /**
+   * Host names (besides `localhost` and IP addresses) the event-flow page and `/api/*`
+   * answer to, e.g. the Service's DNS name. Anything else gets 421: a page on another
+   * site that rebinds its own name to this address cannot read payload values.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface AdminServer {
@@ -61,10 +67,35 @@ function parseLimit(raw: string | null, max: number): number | undefined {
   return n >= 1 ? Math.min(n, max) : undefined;
 }
 
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** The host name of a Host header, lower case, without port; IPv6 literals keep their brackets. */
+function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  const colon = h.lastIndexOf(":");
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+/** localhost, an IP literal, or a name the operator allowed: names a rebinding page cannot own. */
+export function hostAllowed(host: string | undefined, allowed: readonly string[] = []): boolean {
+  if (!host) return false;
+  const name = hostName(host).replace(/\.$/, "");
+  if (name === "localhost" || name.endsWith(".localhost") || IPV4.test(name) || /^\[[0-9a-f:.]+\]$/.test(name)) return true;
+  return allowed.some((a) => a.toLowerCase().replace(/\.$/, "") === name);
+}
+
+// Probes and scrapes carry whatever Host their configuration gives; they reveal no payload.
+const ANY_HOST = new Set(["/metrics", "/healthz", "/readyz"]);
+
 async function route(o: AdminServerOptions, pageDir: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://admin");
   if (req.method !== "GET" && req.method !== "HEAD") {
     return text(res, 405, "method not allowed", { Allow: "GET, HEAD" });
+  }
+  if (!ANY_HOST.has(url.pathname) && !hostAllowed(req.headers.host, o.allowedHosts)) {
+    o.logger?.warn({ path: url.pathname }, "admin request for a Host this gateway does not answer to");
+    return text(res, 421, "misdirected request: this Host is not one the admin port answers to (see --admin-allowed-hosts)");
   }
   const { observer } = o;
   switch (url.pathname) {

@@ -34,14 +34,14 @@ export function parseAdminPort(value: string): number {
  * For `serve`: the observer and its admin server, started before the specs load
  * so /healthz answers during startup while /readyz says 503 until `ready()`.
  */
-export async function startObservability(o: { port: number; host?: string; logger: Logger }): Promise<Observability> {
+export async function startObservability(o: { port: number; host?: string; allowedHosts?: readonly string[]; logger: Logger }): Promise<Observability> {
   const observer = new Observer({ logger: o.logger, version: packageVersion() });
   const specs = readinessFlag(false);
   specs.set(false, "specs not applied yet");
   observer.addReadinessCheck("specs", specs.check);
   let admin: AdminServer;
   try {
-    admin = await startAdminServer({ observer, port: o.port, host: o.host, logger: o.logger });
+    admin = await startAdminServer({ observer, port: o.port, host: o.host, allowedHosts: o.allowedHosts, logger: o.logger });
   } catch (err) {
     throw new GatewayError(`--admin-port ${o.port}: ${errorMessage(err)} (0 picks a free port)`, { cause: err });
   }
