@@ -29,7 +29,7 @@ Commands:
       --nats-url (or a JetStream EventBus spec) makes the bus NATS JetStream.
       POST /api/v1/events/{namespace}/{discriminator} (WorkflowEventBindings)
       listens on --events-port; callers use a bearer token from --tokens-file
-      or a webhook client from --secrets-dir/argo-workflows-webhook-clients/.
+      or a webhook client from --secrets-dir/argo-workflows-webhook-clients/<ns>/.
       --admin-port (default 7777, 0 = free): /metrics, /healthz, /readyz and
       the event-flow page at / (what each recent event did, and why). The page
       and /api/* answer only Host localhost, an IP address, or a name from

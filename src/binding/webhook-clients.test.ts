@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -104,23 +104,47 @@ describe("webhookClientList", () => {
 });
 
 describe("DirWebhookClientSource", () => {
-  it("reads one file per client and skips the Secret mount's dot entries", async () => {
+  it("reads one file per client of the namespace's folder and skips the Secret mount's dot entries", async () => {
     const dir = await mkdtemp(join(tmpdir(), "clients-"));
     try {
-      const d = join(dir, "argo-workflows-webhook-clients");
+      const d = join(dir, "argo-workflows-webhook-clients", "argo");
       await mkdir(join(d, "..data"), { recursive: true });
-      await writeFile(join(d, "github"), "type: github\nsecret: s1\n");
+      await writeFile(join(d, "..data", "github"), "type: github\nsecret: s1\n");
+      // A mounted Secret's keys are links into ..data.
+      await symlink(join("..data", "github"), join(d, "github"));
       await writeFile(join(d, "broken"), "type: nope\nsecret: s\n");
       // Names a ServiceAccount cannot have (hidden files, spaces) are not clients.
       await writeFile(join(d, ".hidden"), "type: github\nsecret: s2\n");
       await writeFile(join(d, "has space"), "type: github\nsecret: s3\n");
-      const list = await new DirWebhookClientSource(dir).clients();
+      const list = await new DirWebhookClientSource(dir).clients("argo");
       expect(list.clients).toEqual([{ serviceAccount: "github", type: "github", secret: "s1" }]);
       expect(list.invalid.map((i) => i.serviceAccount)).toEqual(["broken"]);
-      expect(await new DirWebhookClientSource(join(dir, "none")).clients()).toEqual({ clients: [], invalid: [] });
-      expect(await new DirWebhookClientSource(undefined).clients()).toEqual({ clients: [], invalid: [] });
+      expect(await new DirWebhookClientSource(join(dir, "none")).clients("argo")).toEqual({ clients: [], invalid: [] });
+      expect(await new DirWebhookClientSource(undefined).clients("argo")).toEqual({ clients: [], invalid: [] });
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the clients of one namespace authenticate no other; a file naming no namespace authenticates none", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "clients-"));
+    try {
+      const root = join(dir, "argo-workflows-webhook-clients");
+      await mkdir(join(root, "ns-a"), { recursive: true });
+      await writeFile(join(root, "ns-a", "gh"), "type: github\nsecret: a\n");
+      await writeFile(join(root, "flat"), "type: github\nsecret: f\n");
+      const source = new DirWebhookClientSource(dir);
+      expect((await source.clients("ns-a")).clients.map((c) => c.secret)).toEqual(["a"]);
+      const b = await source.clients("ns-b");
+      expect(b.clients).toEqual([]);
+      expect(b.invalid).toEqual([{ serviceAccount: "flat", error: expect.stringContaining("argo-workflows-webhook-clients/<namespace>/flat") }]);
+      // A namespace is one path segment.
+      expect((await source.clients("..")).clients).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
     }
   });
 });

@@ -1,7 +1,7 @@
 // Webhook clients: git providers that cannot send a bearer token are matched by
 // their signature against the `argo-workflows-webhook-clients` Secret of the
 // request's namespace (key = ServiceAccount name, value = YAML {type, secret}).
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { errorMessage } from "../errors.js";
@@ -107,31 +107,50 @@ export function hasWebhookCredentials(headers: GoHeader): boolean {
 const SAFE = /^[a-zA-Z0-9._-]+$/;
 
 /**
- * Standalone: `<secretsDir>/argo-workflows-webhook-clients/<client name>`, one
- * file per client (the layout of the mounted Secret), for every namespace. Read
- * per request so an edit applies at once.
+ * Standalone: `<secretsDir>/argo-workflows-webhook-clients/<namespace>/<client name>`,
+ * one file per client (the layout of the namespace's mounted Secret), so the secret of
+ * one namespace authenticates only that namespace's URL, as the Secret does in a
+ * cluster. A file directly in the folder names no namespace: it authenticates nothing
+ * and is reported. Read per request so an edit applies at once.
  */
 export class DirWebhookClientSource implements WebhookClientSource {
   constructor(private readonly secretsDir: string | undefined) {}
 
-  async clients(): Promise<WebhookClientList> {
-    if (!this.secretsDir) return { clients: [], invalid: [] };
-    const dir = join(this.secretsDir, WEBHOOK_CLIENTS_SECRET);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return { clients: [], invalid: [] };
+  async clients(namespace: string): Promise<WebhookClientList> {
+    if (!this.secretsDir || !SAFE.test(namespace) || namespace.startsWith(".")) return { clients: [], invalid: [] };
+    const root = join(this.secretsDir, WEBHOOK_CLIENTS_SECRET);
+    const list = webhookClientList(await readClientFiles(join(root, namespace)));
+    for (const name of await fileNames(root)) {
+      list.invalid.push({ serviceAccount: name, error: `${WEBHOOK_CLIENTS_SECRET}/${name} names no namespace: move it to ${WEBHOOK_CLIENTS_SECRET}/<namespace>/${name}` });
     }
-    const entries: [string, string][] = [];
-    for (const name of names) {
-      if (!SAFE.test(name) || name.startsWith(".")) continue;
-      try {
-        entries.push([name, await readFile(join(dir, name), "utf8")]);
-      } catch {
-        // A directory or a file removed meanwhile: not a client.
-      }
-    }
-    return webhookClientList(entries);
+    return list;
   }
+}
+
+/** The files (links followed, as a mounted Secret's are links) of a folder with safe names; none when it does not exist. */
+async function fileNames(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of names.sort()) {
+    if (!SAFE.test(name) || name.startsWith(".")) continue;
+    if (await stat(join(dir, name)).then((st) => st.isFile(), () => false)) out.push(name);
+  }
+  return out;
+}
+
+async function readClientFiles(dir: string): Promise<[string, string][]> {
+  const entries: [string, string][] = [];
+  for (const name of await fileNames(dir)) {
+    try {
+      entries.push([name, await readFile(join(dir, name), "utf8")]);
+    } catch {
+      // Removed meanwhile: not a client.
+    }
+  }
+  return entries;
 }

@@ -41,9 +41,10 @@ interface Setup {
 async function setup(mode: "durable" | "sync"): Promise<Setup> {
   const dir = await mkdtemp(join(tmpdir(), "binding-endpoint-"));
   const secrets = join(dir, "secrets");
-  await mkdir(join(secrets, "argo-workflows-webhook-clients"), { recursive: true });
-  await writeFile(join(secrets, "argo-workflows-webhook-clients", "github"), `type: github\nsecret: ${GITHUB_SECRET}\n`);
-  await writeFile(join(secrets, "argo-workflows-webhook-clients", "weird"), "type: gitea\nsecret: x\n");
+  // The clients of namespace argo; the same secret must not authenticate namespace other.
+  await mkdir(join(secrets, "argo-workflows-webhook-clients", "argo"), { recursive: true });
+  await writeFile(join(secrets, "argo-workflows-webhook-clients", "argo", "github"), `type: github\nsecret: ${GITHUB_SECRET}\n`);
+  await writeFile(join(secrets, "argo-workflows-webhook-clients", "argo", "weird"), "type: gitea\nsecret: x\n");
   const tokens = join(dir, "tokens.yaml");
   await writeFile(
     tokens,
@@ -169,6 +170,19 @@ describe("durable mode", () => {
     expect(res.status).toBe(200);
     await waitFor(() => (s.outcomes.length >= 4 ? true : undefined));
     expect(s.outcomes.every((o) => o.result === "not-matched" && o.discriminator === "")).toBe(true);
+  });
+
+  it("a webhook client of namespace argo is refused on another namespace's URL, and nothing is published", async () => {
+    const raw = '{"ref":"refs/heads/main"}';
+    const published = s.outcomes.length;
+    const res = await post(s, "/api/v1/events/other/github", raw, {
+      "X-GitHub-Event": "push",
+      "X-GitHub-Delivery": "d-cross",
+      "X-Hub-Signature-256": `sha256=${createHmac("sha256", GITHUB_SECRET).update(raw).digest("hex")}`,
+    });
+    expect(res.status).toBe(403);
+    expect(s.outcomes.length).toBe(published);
+    expect(await workflows(s)).toEqual([]);
   });
 
   it("a namespace without bindings is 200 and publishes nothing", async () => {
