@@ -33,6 +33,12 @@ export class PayloadTooLargeError extends GatewayError {
   override readonly status = 413;
 }
 
+/** Too many bytes of unverified bodies are held at once: the sender should retry shortly. */
+export class BusyError extends GatewayError {
+  override readonly code = "BUSY";
+  override readonly status = 503;
+}
+
 export class UnauthorizedError extends GatewayError {
   override readonly code = "UNAUTHORIZED";
   override readonly status = 401;

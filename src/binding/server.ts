@@ -1,12 +1,14 @@
 // The events endpoint on its own HTTP server (--events-port, default 2746 as
 // the Argo Server), served whether or not any EventSource is loaded.
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { PayloadTooLargeError, errorMessage } from "../errors.js";
-import { discardRest, readBody } from "../eventsource/body.js";
+import { BusyError, PayloadTooLargeError, errorMessage } from "../errors.js";
+import { discardRest } from "../eventsource/body.js";
+import { BodyBudget } from "../eventsource/body-budget.js";
 import { goHeaders } from "../eventsource/headers.js";
 import { HttpDrain } from "../eventsource/drain.js";
-import { closeServer, listen, urlHost } from "../eventsource/listen.js";
+import { webhookServer, closeServer, listen, urlHost } from "../eventsource/listen.js";
+import { hasWebhookCredentials } from "./webhook-clients.js";
 import { createEventHandler, errorResponse, MAX_EVENT_BODY, type BindingEndpointDeps, type EventResponse } from "./endpoint.js";
 
 export const DEFAULT_EVENTS_PORT = 2746;
@@ -15,6 +17,8 @@ export interface BindingServerOptions extends BindingEndpointDeps {
   /** 0 = any free port. */
   port: number;
   host?: string;
+  /** Unverified body bytes held at once (default DEFAULT_BODY_BUDGET_BYTES). */
+  bodyBudget?: BodyBudget;
 }
 
 export interface BindingServer {
@@ -39,6 +43,7 @@ function send(res: Response, out: EventResponse): void {
 export async function startBindingServer(options: BindingServerOptions): Promise<BindingServer> {
   const log = options.logger.child({ component: "binding-endpoint" });
   const handle = createEventHandler(options);
+  const budget = options.bodyBudget ?? new BodyBudget();
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -47,11 +52,23 @@ export async function startBindingServer(options: BindingServerOptions): Promise
   });
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     if (!req.path.startsWith("/api/v1/events/")) return next();
+    // Neither a bearer token nor a webhook signature: refused before a byte of the body is held.
+    if (req.headers.authorization === undefined && !hasWebhookCredentials(goHeaders(req))) {
+      log.warn({ path: req.path, status: 401 }, "event request rejected before its body: no credentials");
+      res.setHeader("Connection", "close");
+      discardRest(req);
+      send(res, errorResponse(401, "no bearer token and no webhook signature"));
+      return;
+    }
     let rawBody: Buffer;
     try {
-      rawBody = await readBody(req, MAX_EVENT_BODY);
+      rawBody = await budget.read(req, res, MAX_EVENT_BODY);
     } catch (err) {
-      if (err instanceof PayloadTooLargeError) {
+      if (err instanceof BusyError) {
+        res.setHeader("Connection", "close");
+        discardRest(req);
+        send(res, errorResponse(503, err.message, { "Retry-After": "1" }));
+      } else if (err instanceof PayloadTooLargeError) {
         res.setHeader("Connection", "close");
         discardRest(req);
         send(res, errorResponse(413, "request body exceeds maximum size of 2MB"));
@@ -74,7 +91,7 @@ export async function startBindingServer(options: BindingServerOptions): Promise
     res.setHeader("Content-Type", "application/json");
     res.end(JSON.stringify(out.body));
   });
-  const server: Server = createServer(drain.wrap(app));
+  const server: Server = webhookServer(drain.wrap(app));
   const port = await listen(server, options.port, options.host);
   server.on("error", (err) => log.error({ err: errorMessage(err) }, "events server error"));
   return {

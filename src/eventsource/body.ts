@@ -1,12 +1,12 @@
 import type { IncomingMessage } from "node:http";
-import { BadRequestError, PayloadTooLargeError } from "../errors.js";
+import { BadRequestError, BusyError, PayloadTooLargeError } from "../errors.js";
 
 /**
  * Reads a request body of at most `limit` bytes. It rejects as soon as the
  * declared Content-Length or the bytes received pass the limit, so a huge body
  * is never buffered; the caller answers 413 and lets `discardRest` drain it.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, reserve?: (bytes: number) => boolean): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > limit) {
@@ -28,6 +28,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         req.pause();
         chunks.length = 0;
         reject(new PayloadTooLargeError(`body larger than ${limit} bytes`));
+        return;
+      }
+      if (reserve && !reserve(chunk.length)) {
+        cleanup();
+        req.pause();
+        chunks.length = 0;
+        reject(new BusyError("too many request bodies in flight, retry shortly"));
         return;
       }
       chunks.push(chunk);

@@ -7,6 +7,7 @@ import type { CompiledExpression } from "../expr/govaluate.js";
 import {
   BadRequestError,
   BusUnavailableError,
+  BusyError,
   ForbiddenError,
   GatewayError,
   MethodNotAllowedError,
@@ -49,6 +50,7 @@ export type OutcomeReason =
   | "bad-request"
   | "secret-unavailable"
   | "bus-unavailable"
+  | "busy"
   | "internal-error";
 
 /** What happened to one request: the hook for metrics and the event-flow page. */
@@ -133,6 +135,7 @@ function reasonOf(err: unknown): OutcomeReason {
   if (err instanceof BadRequestError) return "bad-request";
   if (err instanceof SecretNotFoundError) return "secret-unavailable";
   if (err instanceof BusUnavailableError) return "bus-unavailable";
+  if (err instanceof BusyError) return "busy";
   return "internal-error";
 }
 
@@ -198,7 +201,7 @@ export function createReceiver(config: ReceiverConfig, source: SourceHandler, de
     else log.warn(fields, "request rejected");
     report(started, status, reason, message, eventId);
     const headers: Record<string, string> = {};
-    if (reason === "bus-unavailable") headers["Retry-After"] = "1";
+    if (reason === "bus-unavailable" || reason === "busy") headers["Retry-After"] = "1";
     if (reason === "method-not-allowed") headers["Allow"] = source.method;
     return { status, body: message, headers };
   }

@@ -1,15 +1,16 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { EventSource } from "../api/types.js";
 import type { EventBus } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
 import type { SecretStore } from "../secrets.js";
-import { PayloadTooLargeError, SpecError, errorMessage } from "../errors.js";
-import { discardRest, readBody } from "./body.js";
+import { BusyError, PayloadTooLargeError, SpecError, errorMessage } from "../errors.js";
+import { discardRest } from "./body.js";
+import { BodyBudget } from "./body-budget.js";
 import { goHeaders } from "./headers.js";
 import type { OutcomeListener, Receiver, SourceType, WebhookResponse } from "./receiver.js";
 import { buildReceivers } from "./sources.js";
 import { HttpDrain } from "./drain.js";
-import { closeServer, listen, urlHost } from "./listen.js";
+import { webhookServer, closeServer, listen, urlHost } from "./listen.js";
 
 export interface StartReceiversOptions {
   eventSources: EventSource[];
@@ -22,6 +23,8 @@ export interface StartReceiversOptions {
   /** Configured port -> port to listen on (0 = any free port); default the configured one. */
   portOverride?: (port: string) => number;
   onOutcome?: OutcomeListener;
+  /** Unverified body bytes held at once across the ports (default DEFAULT_BODY_BUDGET_BYTES). */
+  bodyBudget?: BodyBudget;
 }
 
 export interface ReceiverEndpoint {
@@ -110,7 +113,7 @@ function target(url: string): { path: string; query: string } {
  * The request listener of one port. A plain route table, not a framework: this is
  * the hot path of every delivery, and exact-path lookup is all it needs.
  */
-function app(currentRoutes: () => Routes | undefined, log: Logger): RequestListener {
+function app(currentRoutes: () => Routes | undefined, log: Logger, budget: BodyBudget): RequestListener {
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "GET";
     const { path, query } = target(req.url ?? "/");
@@ -125,10 +128,10 @@ function app(currentRoutes: () => Routes | undefined, log: Logger): RequestListe
     const receiver = list.find((r) => r.method === method) ?? (list[0] as Receiver);
     let rawBody: Buffer;
     try {
-      rawBody = await readBody(req, receiver.maxPayloadSize);
+      rawBody = await budget.read(req, res, receiver.maxPayloadSize);
     } catch (err) {
       const out = receiver.reject(err);
-      if (err instanceof PayloadTooLargeError) {
+      if (err instanceof PayloadTooLargeError || err instanceof BusyError) {
         out.headers = { ...out.headers, Connection: "close" };
         discardRest(req);
       }
@@ -176,6 +179,7 @@ class ReceiverSet {
   private served = new Map<string, Served>();
   private table = new Map<string, Routes>();
   private readonly log: Logger;
+  private readonly budget: BodyBudget;
   private readonly http = new HttpDrain((res) => {
     res.statusCode = 503;
     res.setHeader("Content-Type", "text/plain; charset=utf-8");
@@ -184,6 +188,7 @@ class ReceiverSet {
 
   constructor(private readonly options: StartReceiversOptions) {
     this.log = options.logger.child({ component: "eventsource" });
+    this.budget = options.bodyBudget ?? new BodyBudget();
   }
 
   get receivers(): Receiver[] {
@@ -260,7 +265,7 @@ class ReceiverSet {
 
   private async listen(port: string): Promise<void> {
     // Ports opened during a drain (a late spec change) refuse too.
-    const server = createServer(this.http.wrap(app(() => this.table.get(port), this.log)));
+    const server = webhookServer(this.http.wrap(app(() => this.table.get(port), this.log, this.budget)));
     const actual = await listen(server, this.options.portOverride?.(port) ?? Number(port), this.options.host);
     server.on("error", (err) => this.log.error({ port, err: errorMessage(err) }, "receiver server error"));
     this.listeners.set(port, { port, server, baseUrl: `http://${urlHost(this.options.host)}:${actual}` });

@@ -1,0 +1,65 @@
+import { connect, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../logger.js";
+import { MapSecretStore } from "../secrets.js";
+import { BodyBudget } from "./body-budget.js";
+import { startReceivers, type ReceiverServer } from "./server.js";
+import { eventSource, RecordingBus, send } from "./test-harness.js";
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a request of `total` body bytes and sends `sent` of them; resolves with the socket and what it reads. */
+function partial(url: URL, total: number, sent: number): { socket: Socket; answer: Promise<string> } {
+  const socket = connect(Number(url.port), url.hostname);
+  socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`);
+  socket.write(`"${"a".repeat(sent - 1)}`);
+  let text = "";
+  const answer = new Promise<string>((resolve) => {
+    socket.on("data", (c: Buffer) => {
+      text += c.toString();
+      if (text.includes("\r\n\r\n")) resolve(text);
+    });
+    socket.on("close", () => resolve(text));
+    socket.on("error", () => resolve(text));
+  });
+  return { socket, answer };
+}
+
+describe("a budget for unverified bodies", () => {
+  let server: ReceiverServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it("past the budget a request gets 503 with Retry-After, the others complete, and the budget is given back", async () => {
+    const budget = new BodyBudget(100_000);
+    const bus = new RecordingBus();
+    server = await startReceivers({
+      eventSources: [eventSource("es", { webhook: { ev: { endpoint: "/ev", port: "12000", method: "POST" } } })],
+      bus,
+      secrets: new MapSecretStore({}),
+      logger: silentLogger(),
+      host: "127.0.0.1",
+      portOverride: () => 0,
+      bodyBudget: budget,
+    });
+    const url = new URL(server.endpoints()[0]!.url);
+    const a = partial(url, 45_001, 45_000);
+    const b = partial(url, 45_001, 45_000);
+    await sleep(200);
+    expect(budget.inUse).toBe(90_000);
+    const c = partial(url, 45_001, 45_000);
+    const refused = await c.answer;
+    expect(refused).toMatch(/^HTTP\/1\.1 503/);
+    expect(refused).toMatch(/retry-after: 1/i);
+    // Another small delivery still fits meanwhile.
+    expect((await send(url.href, { headers: { "Content-Type": "application/json" }, body: "{}" })).status).toBe(200);
+    for (const p of [a, b]) p.socket.end('"');
+    for (const p of [a, b]) expect(await p.answer).toMatch(/^HTTP\/1\.1 200/);
+    for (const p of [a, b, c]) p.socket.destroy();
+    await sleep(100);
+    expect(bus.published).toHaveLength(3);
+    expect(budget.inUse).toBe(0);
+  });
+});
