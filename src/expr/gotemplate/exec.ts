@@ -27,9 +27,19 @@ const GO_TYPE: Record<ParamKind, string> = {
   map: "map[string]interface {}", time: "time.Time",
 };
 
+/**
+ * What one execution may spend: a Sensor author's template runs on every event, and
+ * `range (until 60000000)` must end with an error, not exhaust the heap or stall the
+ * process. Far above any real parameter template.
+ */
+export const TEMPLATE_MAX_STEPS = 1_000_000;
+export const TEMPLATE_MAX_OUTPUT = 1024 * 1024;
+export const TEMPLATE_MAX_LIST = 100_000;
+
 export class Executor {
   private vars: { name: string; value: unknown }[] = [];
   private out = "";
+  private steps = 0;
   private node: Span = { pos: 0, end: 0 };
   private depth = 0;
 
@@ -59,6 +69,8 @@ export class Executor {
   }
 
   private walk(dot: unknown, n: Node): Signal {
+    if (++this.steps > TEMPLATE_MAX_STEPS) this.fail(`template exceeded its budget of ${TEMPLATE_MAX_STEPS} steps`);
+    if (this.out.length > TEMPLATE_MAX_OUTPUT) this.fail(`template exceeded its budget of ${TEMPLATE_MAX_OUTPUT} bytes of output`);
     if (n.kind === "text") {
       this.out += n.text;
       return "none";
@@ -108,6 +120,7 @@ export class Executor {
     if (Array.isArray(val)) {
       for (let i = 0; i < val.length; i++) {
         iterated = true;
+        if (++this.steps > TEMPLATE_MAX_STEPS) this.fail(`template exceeded its budget of ${TEMPLATE_MAX_STEPS} steps`);
         if (one(BigInt(i), val[i]) === "break") break;
       }
     } else if (isMap(val)) {
@@ -119,6 +132,7 @@ export class Executor {
       if (val < 0n) this.fail("range can't iterate over a negative number");
       for (let i = 0n; i < val; i++) {
         iterated = true;
+        if (++this.steps > TEMPLATE_MAX_STEPS) this.fail(`template exceeded its budget of ${TEMPLATE_MAX_STEPS} steps`);
         if (one(i, i) === "break") break;
       }
     } else if (val !== undefined && val !== null) {

@@ -1,5 +1,6 @@
 // sprig list and dict functions (list.go, dict.go).
 
+import { TEMPLATE_MAX_LIST } from "./exec.js";
 import { fn, vfn, FuncError, type FuncTable } from "./funcs.js";
 import { strval } from "./sprig-strings.js";
 import { toInt64 } from "./sprig-numeric.js";
@@ -29,6 +30,9 @@ function inList(list: unknown[], needle: unknown): boolean {
 
 function untilStep(start: number, stop: number, step: number): bigint[] {
   const out: bigint[] = [];
+  if (step !== 0 && Math.abs((stop - start) / step) > TEMPLATE_MAX_LIST) {
+    throw new FuncError(`template exceeded its budget: a list of more than ${TEMPLATE_MAX_LIST} elements`);
+  }
   if (stop < start) {
     if (step >= 0) return out;
     for (let i = start; i > stop; i += step) out.push(BigInt(i));

@@ -1,6 +1,7 @@
 // sprig arithmetic (numeric.go): int64 math through spf13/cast's lenient conversions,
 // float helpers, and the decimal-exact addf/subf/mulf.
 
+import { TEMPLATE_MAX_LIST } from "./exec.js";
 import { fn, vfn, FuncError, type FuncTable } from "./funcs.js";
 import { formatFloat } from "./format.js";
 import { parseGoInt } from "./quote.js";
@@ -88,6 +89,9 @@ function atoi(s: string): bigint {
 
 function seq(params: number[]): string {
   const run = (start: number, end: number, step: number): string => {
+    if (step !== 0 && Math.abs((end - start) / step) > TEMPLATE_MAX_LIST) {
+      throw new FuncError(`template exceeded its budget: a sequence of more than ${TEMPLATE_MAX_LIST} numbers`);
+    }
     const out: number[] = [];
     if (step > 0) for (let i = start; i < end; i += step) out.push(i);
     else if (step < 0) for (let i = start; i > end; i += step) out.push(i);

@@ -1,5 +1,6 @@
 // sprig string functions (Masterminds/sprig v3 strings.go), with Go's byte-based slicing.
 
+import { TEMPLATE_MAX_OUTPUT } from "./exec.js";
 import { posix } from "node:path";
 import { fn, vfn, FuncError, type FuncTable } from "./funcs.js";
 import { formatV } from "./format.js";
@@ -164,7 +165,7 @@ export const sprigStrings: FuncTable = {
   untitle: fn(["string"], (s) => (s === "" ? s : s[0].toLowerCase() + s.slice(1))),
   repeat: fn(["int", "string"], (count, s) => {
     if (count < 0) throw new FuncError("strings: negative Repeat count");
-    if (s.length * count > 16 * 1024 * 1024) throw new FuncError("strings: Repeat output length overflow");
+    if (s.length * count > TEMPLATE_MAX_OUTPUT) throw new FuncError(`template exceeded its budget: repeat of more than ${TEMPLATE_MAX_OUTPUT} bytes`);
     return s.repeat(count);
   }),
   substr: fn(["int", "int", "string"], (start, end, s) => {

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { compileGoTemplate, GoTemplateError } from "./index.js";
+import { TEMPLATE_MAX_LIST, TEMPLATE_MAX_OUTPUT } from "./exec.js";
+
+function run(source: string, data: unknown): { ms: number; err?: unknown; out?: string } {
+  const t = compileGoTemplate(source);
+  const started = performance.now();
+  try {
+    const out = t.render(data);
+    return { ms: performance.now() - started, out };
+  } catch (err) {
+    return { ms: performance.now() - started, err };
+  }
+}
+
+describe("templates run within a budget", () => {
+  it.each([
+    ["a huge list from the payload (the heap-exhaustion finding)", "{{ len (until (int .Input.body.n)) }}", { Input: { body: { n: 60_000_000 } } }],
+    ["nested loops (the 14.75 s stall finding)", "{{ range until 12000 }}{{ range until 12000 }}{{ end }}{{ end }}", {}],
+    ["unbounded output", "{{ range until 90000 }}0123456789012345678901234567890123456789{{ end }}", {}],
+    ["a huge repeat", '{{ repeat 100000000 "x" }}', {}],
+    ["a huge seq", "{{ seq 100000000 }}", {}],
+  ])("%s: a clear error, quickly", (_name, source, data) => {
+    const r = run(source, data);
+    expect(r.err).toBeInstanceOf(GoTemplateError);
+    expect(String((r.err as Error).message)).toMatch(/exceeded its budget/);
+    expect(r.ms).toBeLessThan(5_000);
+  });
+
+  it("real templates stay well inside it", () => {
+    expect(run(`{{ range until ${TEMPLATE_MAX_LIST} }}{{ end }}ok`, {}).out).toBe("ok");
+    expect(run(`{{ repeat ${TEMPLATE_MAX_OUTPUT} "x" | len }}`, {}).out).toBe(String(TEMPLATE_MAX_OUTPUT));
+    expect(run('{{ .a | upper }}-{{ len (until 10) }}', { a: "x" }).out).toBe("X-10");
+  });
+});
