@@ -145,6 +145,3 @@ describe("DirWebhookClientSource", () => {
     }
   });
 });
-    }
-  });
-});

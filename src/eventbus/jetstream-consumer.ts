@@ -33,6 +33,9 @@ const FETCH_EXPIRES_MS = 5_000;
 // two missed heartbeats (~2 s) end it, and the loop looks the consumer up again.
 const FETCH_HEARTBEAT_MS = 1_000;
 
+/** Messages asked for in one pull. */
+export const MAX_PULL = 32;
+
 const VALID_NAME = /^[A-Za-z0-9_-]+$/;
 
 function shortHash(s: string): string {
@@ -206,7 +209,9 @@ export class JetStreamSubscription implements Subscription {
     for (let i = 0; i < subjects.length; i++) {
       await ensureConsumer(this.deps.jsm, this.deps.stream, names[i] as string, subjects[i] as string, this.maxDeliver, this.deps.logger, undefined, this.ackWaitMs, this.maxAckPending);
     }
-    const share = this.options.ordered ? 1 : Math.max(1, Math.floor(this.concurrency / subjects.length));
+    // A pull is capped: what the server sends after a drain ended the pull is lost until
+    // the ack wait, so a process that stops under load must have little on the wire.
+    const share = this.options.ordered ? 1 : Math.min(MAX_PULL, Math.max(1, Math.floor(this.concurrency / subjects.length)));
     for (let i = 0; i < subjects.length; i++) {
       this.loops.push(this.loop(names[i] as string, subjects[i] as string, share));
     }
