@@ -62,4 +62,36 @@ describe("a budget for unverified bodies", () => {
     expect(bus.published).toHaveLength(3);
     expect(budget.inUse).toBe(0);
   });
+
+  it("a token that is wrong or missing is refused before the body is read, so it holds no budget", async () => {
+    const budget = new BodyBudget(100_000);
+    const outcomes: string[] = [];
+    server = await startReceivers({
+      eventSources: [eventSource("gl", { gitlab: { push: { webhook: { endpoint: "/gl", port: "12000", method: "POST" }, projects: ["1"], events: ["PushEvents"], secretToken: { name: "gl", key: "token" } } } })],
+      bus: new RecordingBus(),
+      secrets: new MapSecretStore({ gl: { token: "right" } }),
+      logger: silentLogger(),
+      host: "127.0.0.1",
+      portOverride: () => 0,
+      bodyBudget: budget,
+      onOutcome: (o) => outcomes.push(`${o.status} ${o.reason}`),
+    });
+    const url = new URL(server.endpoints()[0]!.url);
+    for (const [token, status] of [["wrong", 403], [undefined, 401]] as const) {
+      const socket = connect(Number(url.port), url.hostname);
+      // Declares 90 KB and sends none of it: the answer must not wait for the body.
+      socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event: Push Hook\r\n${token ? `X-Gitlab-Token: ${token}\r\n` : ""}Content-Length: 90000\r\n\r\n`);
+      const answer = await new Promise<string>((resolve) => {
+        let text = "";
+        socket.on("data", (c: Buffer) => {
+          text += c.toString();
+          if (text.includes("\r\n\r\n")) resolve(text);
+        });
+      });
+      socket.destroy();
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status}`));
+      expect(budget.inUse).toBe(0);
+    }
+    expect(outcomes).toEqual(["403 forbidden", "401 unauthorized"]);
+  });
 });

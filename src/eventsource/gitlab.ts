@@ -86,6 +86,7 @@ export function gitlabSource(spec: GitlabEventSource, ctx: GitlabContext): Sourc
     type: "gitlab",
     method: (spec.webhook?.method || "POST").toUpperCase(),
     authenticate: (req) => verify(spec, ctx, req),
+    authenticatesHeaders: true,
     parse: (req) => parse(spec, req),
   };
 }

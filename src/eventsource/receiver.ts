@@ -88,6 +88,11 @@ export interface SourceHandler {
   readonly method: string;
   /** Throws UnauthorizedError / ForbiddenError / SecretNotFoundError. */
   authenticate(req: WebhookRequest): Promise<void>;
+  /**
+   * True when `authenticate` reads only headers (a token, not a signature of the body):
+   * it then runs before the body is read, so an unauthenticated sender holds no memory.
+   */
+  readonly authenticatesHeaders?: boolean;
   /** Throws BadRequestError on a body it cannot use. */
   parse(req: WebhookRequest): ParsedDelivery;
 }
@@ -123,6 +128,8 @@ export interface Receiver {
   handle(req: WebhookRequest): Promise<WebhookResponse>;
   /** Answers (and reports) a request that failed before `handle`, e.g. an oversize body. */
   reject(err: unknown): WebhookResponse;
+  /** Checks what can be checked before the body is read (method, header tokens): a refusal, or undefined to go on. */
+  precheck(req: Omit<WebhookRequest, "rawBody">): Promise<WebhookResponse | undefined>;
 }
 
 export const DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
@@ -281,5 +288,19 @@ export function createReceiver(config: ReceiverConfig, source: SourceHandler, de
     maxPayloadSize: config.maxPayloadSize,
     handle,
     reject: (err) => fail(performance.now(), err),
+    precheck: async (req) => {
+      const started = performance.now();
+      try {
+        if (req.method.toUpperCase() !== source.method) {
+          throw new MethodNotAllowedError(`method ${req.method} not allowed, use ${source.method}`);
+        }
+        if (source.authenticatesHeaders) await source.authenticate({ ...req, rawBody: EMPTY_BODY });
+        return undefined;
+      } catch (err) {
+        return fail(started, err);
+      }
+    },
   };
 }
+
+const EMPTY_BODY = Buffer.alloc(0);

@@ -126,6 +126,14 @@ function app(currentRoutes: () => Routes | undefined, log: Logger, budget: BodyB
       return;
     }
     const receiver = list.find((r) => r.method === method) ?? (list[0] as Receiver);
+    const headers = goHeaders(req);
+    const refused = await receiver.precheck({ method, path, query, headers });
+    if (refused) {
+      refused.headers = { ...refused.headers, Connection: "close" };
+      discardRest(req);
+      send(res, refused);
+      return;
+    }
     let rawBody: Buffer;
     try {
       rawBody = await budget.read(req, res, receiver.maxPayloadSize);
@@ -138,7 +146,7 @@ function app(currentRoutes: () => Routes | undefined, log: Logger, budget: BodyB
       send(res, out);
       return;
     }
-    send(res, await receiver.handle({ method, path, query, headers: goHeaders(req), rawBody }));
+    send(res, await receiver.handle({ method, path, query, headers, rawBody }));
   };
   return (req, res) => {
     serve(req, res).catch((err: unknown) => {

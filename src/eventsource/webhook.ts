@@ -52,6 +52,7 @@ export function webhookSource(spec: GenericWebhookEventSource, ctx: WebhookSourc
     type: "webhook",
     method: (spec.method || "POST").toUpperCase(),
     authenticate: (req) => verify(spec, ctx, req),
+    authenticatesHeaders: true,
     parse: (req) => parse(spec, req),
   };
 }
