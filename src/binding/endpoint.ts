@@ -78,7 +78,17 @@ export function parseEventsPath(path: string): { namespace: string; discriminato
 // The delivery id a provider reuses on redelivery: the event id derives from it.
 const DELIVERY_HEADERS = ["X-GitHub-Delivery", "X-Gitlab-Event-UUID", "X-Request-UUID"];
 
-export function createEventHandler(deps: BindingEndpointDeps): (req: EventRequest) => Promise<EventResponse> {
+/** The events endpoint: `handle` a whole request; `precheck` what needs no body. */
+export interface EventHandler {
+  (req: EventRequest): Promise<EventResponse>;
+  /**
+   * Path, method and, for a bearer token, authentication and authorization: a refusal
+   * before the body is read, or undefined to go on (webhook signatures need the body).
+   */
+  precheck(req: Omit<EventRequest, "rawBody">): Promise<EventResponse | undefined>;
+}
+
+export function createEventHandler(deps: BindingEndpointDeps): EventHandler {
   const log = deps.logger.child({ component: "binding-endpoint" });
   if (deps.mode === "durable" && !deps.bus) throw new GatewayError("durable binding mode needs an event bus");
 
@@ -116,14 +126,24 @@ export function createEventHandler(deps: BindingEndpointDeps): (req: EventReques
     }
   }
 
-  async function handle(req: EventRequest): Promise<EventResponse> {
+  function target(req: Omit<EventRequest, "rawBody">): { namespace: string; discriminator: string } {
     const where = parseEventsPath(req.path);
     if (!where) throw new NotFoundError("not found");
     if (req.method.toUpperCase() !== "POST") throw new MethodNotAllowedError("method not allowed, use POST");
-    const { namespace, discriminator } = where;
-    if (namespace.length > 63 || !NAMESPACE.test(namespace)) {
-      throw new BadRequestError(`namespace ${JSON.stringify(namespace)} is not a valid namespace name`);
+    if (where.namespace.length > 63 || !NAMESPACE.test(where.namespace)) {
+      throw new BadRequestError(`namespace ${JSON.stringify(where.namespace)} is not a valid namespace name`);
     }
+    return where;
+  }
+
+  async function precheck(req: Omit<EventRequest, "rawBody">): Promise<void> {
+    const { namespace } = target(req);
+    if (headerValue(req.headers, "Authorization") === undefined) return;
+    await deps.authorizer.authorizeEvent(await identify({ ...req, rawBody: Buffer.alloc(0) }, namespace), namespace);
+  }
+
+  async function handle(req: EventRequest): Promise<EventResponse> {
+    const { namespace, discriminator } = target(req);
     const identity = await identify(req, namespace);
     await deps.authorizer.authorizeEvent(identity, namespace);
     const data: BindingEventData = {
@@ -157,17 +177,31 @@ export function createEventHandler(deps: BindingEndpointDeps): (req: EventReques
     return { status: 200, body: {} };
   }
 
-  return async (req) => {
+  function refusal(path: string, err: unknown): EventResponse {
+    const status = err instanceof GatewayError ? err.status : 500;
+    const fields = { path, status, err: errorMessage(err) };
+    if (status >= 500) log.error(fields, "event request failed");
+    else log.warn(fields, "event request rejected");
+    if (status === 503) return errorResponse(503, "event bus unavailable, retry later", { "Retry-After": "1" });
+    if (status === 405) return errorResponse(405, errorMessage(err), { Allow: "POST" });
+    return errorResponse(status, status >= 500 ? "internal error" : errorMessage(err));
+  }
+
+  const handler = async (req: EventRequest): Promise<EventResponse> => {
     try {
       return await handle(req);
     } catch (err) {
-      const status = err instanceof GatewayError ? err.status : 500;
-      const fields = { path: req.path, status, err: errorMessage(err) };
-      if (status >= 500) log.error(fields, "event request failed");
-      else log.warn(fields, "event request rejected");
-      if (status === 503) return errorResponse(503, "event bus unavailable, retry later", { "Retry-After": "1" });
-      if (status === 405) return errorResponse(405, errorMessage(err), { Allow: "POST" });
-      return errorResponse(status, status >= 500 ? "internal error" : errorMessage(err));
+      return refusal(req.path, err);
     }
   };
+  return Object.assign(handler, {
+    precheck: async (req: Omit<EventRequest, "rawBody">): Promise<EventResponse | undefined> => {
+      try {
+        await precheck(req);
+        return undefined;
+      } catch (err) {
+        return refusal(req.path, err);
+      }
+    },
+  });
 }

@@ -52,12 +52,16 @@ export async function startBindingServer(options: BindingServerOptions): Promise
   });
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     if (!req.path.startsWith("/api/v1/events/")) return next();
+    const headers = goHeaders(req);
     // Neither a bearer token nor a webhook signature: refused before a byte of the body is held.
-    if (req.headers.authorization === undefined && !hasWebhookCredentials(goHeaders(req))) {
-      log.warn({ path: req.path, status: 401 }, "event request rejected before its body: no credentials");
+    const refused =
+      (await handle.precheck({ method: req.method, path: req.path, headersDistinct: req.headersDistinct, headers })) ??
+      (req.headers.authorization === undefined && !hasWebhookCredentials(headers) ? errorResponse(401, "no bearer token and no webhook signature") : undefined);
+    if (refused) {
+      log.warn({ path: req.path, status: refused.status }, "event request refused before its body");
       res.setHeader("Connection", "close");
       discardRest(req);
-      send(res, errorResponse(401, "no bearer token and no webhook signature"));
+      send(res, refused);
       return;
     }
     let rawBody: Buffer;
@@ -77,7 +81,7 @@ export async function startBindingServer(options: BindingServerOptions): Promise
       }
       return;
     }
-    send(res, await handle({ method: req.method, path: req.path, headersDistinct: req.headersDistinct, headers: goHeaders(req), rawBody }));
+    send(res, await handle({ method: req.method, path: req.path, headersDistinct: req.headersDistinct, headers, rawBody }));
   });
   app.use((_req: Request, res: Response) => send(res, errorResponse(404, "not found")));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
