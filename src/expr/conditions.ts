@@ -125,10 +125,16 @@ function collect(n: Node, into: string[]): void {
 
 /** Parse once; throws ExpressionError for a malformed expression. */
 export function compileConditions(source: string): CompiledCondition {
-  const root = parse(source, tokenize(source));
-  const variables: string[] = [];
-  collect(root, variables);
-  return { source, variables, evaluate: (has) => evaluate(root, has) };
+  try {
+    const root = parse(source, tokenize(source));
+    const variables: string[] = [];
+    collect(root, variables);
+    return { source, variables, evaluate: (has) => evaluate(root, has) };
+  } catch (err) {
+    // Parsing (and evaluating) recurse per parenthesis.
+    if (err instanceof RangeError) throw new ExpressionError(`conditions ${JSON.stringify(source.slice(0, 40))}...: nested too deeply`);
+    throw err;
+  }
 }
 
 /** The default when a trigger sets no `conditions`: every dependency. */

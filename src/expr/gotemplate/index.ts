@@ -57,6 +57,7 @@ export function compileGoTemplate(source: string, options: GoTemplateOptions = {
       return Object.prototype.hasOwnProperty.call(FUNCS, fnName);
     });
   } catch (err) {
+    if (err instanceof RangeError) throw new GoTemplateError(`template: ${name}: nested too deeply to parse`, 0, 0);
     if (!(err instanceof ParseError)) throw err;
     const { line, column } = lineCol(source, err.pos);
     throw new GoTemplateError(`template: ${name}:${line}:${column}: ${err.message}`, line, column);
