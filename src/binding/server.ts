@@ -52,30 +52,29 @@ export async function startBindingServer(options: BindingServerOptions): Promise
   });
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     if (!req.path.startsWith("/api/v1/events/")) return next();
+    // Answered without reading (the rest of) the body, which the client may still be sending.
+    const refuse = (out: EventResponse): void => {
+      res.setHeader("Connection", "close");
+      discardRest(req);
+      send(res, out);
+    };
     const headers = goHeaders(req);
-    // Neither a bearer token nor a webhook signature: refused before a byte of the body is held.
+    // Path, method, a bearer token, or no credential at all: refused before a byte of the body is held.
     const refused =
       (await handle.precheck({ method: req.method, path: req.path, headersDistinct: req.headersDistinct, headers })) ??
       (req.headers.authorization === undefined && !hasWebhookCredentials(headers) ? errorResponse(401, "no bearer token and no webhook signature") : undefined);
     if (refused) {
       log.warn({ path: req.path, status: refused.status }, "event request refused before its body");
-      res.setHeader("Connection", "close");
-      discardRest(req);
-      send(res, refused);
-      return;
+      return refuse(refused);
     }
     let rawBody: Buffer;
     try {
       rawBody = await budget.read(req, res, MAX_EVENT_BODY);
     } catch (err) {
       if (err instanceof BusyError) {
-        res.setHeader("Connection", "close");
-        discardRest(req);
-        send(res, errorResponse(503, err.message, { "Retry-After": "1" }));
+        refuse(errorResponse(503, err.message, { "Retry-After": "1" }));
       } else if (err instanceof PayloadTooLargeError) {
-        res.setHeader("Connection", "close");
-        discardRest(req);
-        send(res, errorResponse(413, "request body exceeds maximum size of 2MB"));
+        refuse(errorResponse(413, "request body exceeds maximum size of 2MB"));
       } else {
         send(res, errorResponse(400, errorMessage(err)));
       }

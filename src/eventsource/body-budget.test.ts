@@ -5,6 +5,7 @@ import { MapSecretStore } from "../secrets.js";
 import { BodyBudget } from "./body-budget.js";
 import { startReceivers, type ReceiverServer } from "./server.js";
 import { eventSource, RecordingBus, send } from "./test-harness.js";
+import { statusBeforeBody } from "../../test/support/raw-http.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -78,18 +79,9 @@ describe("a budget for unverified bodies", () => {
     });
     const url = new URL(server.endpoints()[0]!.url);
     for (const [token, status] of [["wrong", 403], [undefined, 401]] as const) {
-      const socket = connect(Number(url.port), url.hostname);
       // Declares 90 KB and sends none of it: the answer must not wait for the body.
-      socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event: Push Hook\r\n${token ? `X-Gitlab-Token: ${token}\r\n` : ""}Content-Length: 90000\r\n\r\n`);
-      const answer = await new Promise<string>((resolve) => {
-        let text = "";
-        socket.on("data", (c: Buffer) => {
-          text += c.toString();
-          if (text.includes("\r\n\r\n")) resolve(text);
-        });
-      });
-      socket.destroy();
-      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status}`));
+      const head = `POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nX-Gitlab-Event: Push Hook\r\n${token ? `X-Gitlab-Token: ${token}\r\n` : ""}Content-Length: 90000\r\n\r\n`;
+      expect(await statusBeforeBody(url, head)).toMatch(new RegExp(`^HTTP/1\\.1 ${status}`));
       expect(budget.inUse).toBe(0);
     }
     expect(outcomes).toEqual(["403 forbidden", "401 unauthorized"]);

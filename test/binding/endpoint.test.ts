@@ -1,6 +1,5 @@
 // The events endpoint end to end in one process: HTTP -> auth -> bus -> dispatcher -> local store.
 import { createHmac } from "node:crypto";
-import { connect } from "node:net";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { packageRoot } from "../../src/paths.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { submitting, template } from "../../src/binding/test-support.js";
 import { waitFor } from "../support/wait.js";
+import { statusBeforeBody } from "../support/raw-http.js";
 
 const TOKEN = "t0ken-for-argo-namespace";
 const OTHER_NS_TOKEN = "t0ken-for-other-namespace";
@@ -179,18 +179,9 @@ describe("durable mode", () => {
     ["no credentials", "", 401],
   ])("%s is refused before the body is read", async (_n, auth, status) => {
     const url = new URL(`${s.bindings.url}/api/v1/events/argo/ci`);
-    const socket = connect(Number(url.port), url.hostname);
     // Declares 1 MB and sends none of it: the answer must not wait for the body.
-    socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`);
-    const answer = await new Promise<string>((resolve) => {
-      let text = "";
-      socket.on("data", (c: Buffer) => {
-        text += c.toString();
-        if (text.includes("\r\n\r\n")) resolve(text);
-      });
-    });
-    socket.destroy();
-    expect(answer.split("\r\n")[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status}`));
+    const head = `POST ${url.pathname} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n`;
+    expect(await statusBeforeBody(url, head)).toMatch(new RegExp(`^HTTP/1\\.1 ${status}`));
   });
 
   it("a webhook client of namespace argo is refused on another namespace's URL, and nothing is published", async () => {
