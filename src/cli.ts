@@ -43,10 +43,14 @@ Commands:
       the events endpoint, publishing) or sensors (triggers and binding
       dispatch, consuming), as Argo Events runs EventSource and Sensor pods.
       --split-roles gives the first N/2 workers the receivers, the rest sensors.
-  serve --kube [--namespace NS] [--kubeconfig FILE] [other serve options]
+  serve --kube [--namespace NS] [--kubeconfig FILE] [--default-service-account SA]
+        [other serve options]
       Specs from the EventSource/Sensor/... resources of a cluster (watched),
       Workflows and Secrets through the Kubernetes API. In a pod, the service
       account is used and --kube is implied when no --config is given.
+      Each Sensor's triggers act as its spec.template.serviceAccountName in its
+      namespace (Kubernetes impersonation), or as --default-service-account
+      (default "default") there; a binding's Workflow is created as its poster.
   validate <file|dir>...
       Check EventSource/Sensor/... YAML; exit 1 with one line per error.
   test-sensor --sensor FILE --event [DEPENDENCY=]FILE...
@@ -143,6 +147,7 @@ async function serve(args: string[]): Promise<void> {
       kube: { type: "boolean", default: false },
       namespace: { type: "string" },
       kubeconfig: { type: "string" },
+      "default-service-account": { type: "string" },
       "events-port": { type: "string" },
       "binding-mode": { type: "string" },
       "tokens-file": { type: "string" },
@@ -195,6 +200,10 @@ async function serve(args: string[]): Promise<void> {
   const kube = values.kube || (inPod && !values.config?.length);
   if (!kube && !values.config?.length) fail("serve needs --config <file|dir> or --kube");
   if (kube && values.config?.length) fail("serve takes --config or --kube, not both");
+  const defaultSa = values["default-service-account"];
+  if (defaultSa !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(defaultSa)) {
+    fail(`--default-service-account ${defaultSa}: expected a service account name (lower-case letters, digits, '-', '.')`);
+  }
   const base = createLogger({ level: values["log-level"] });
   const logger = slot ? base.child(slot.role ? { worker: slot.index, role: slot.role } : { worker: slot.index }) : base;
   const adminPort = workerAdminPort(parseAdminPort(values["admin-port"] ?? ""), slot);
@@ -209,7 +218,14 @@ async function serve(args: string[]): Promise<void> {
   observability.observer.addReadinessCheck("draining", draining.check);
   const { gateway, specs } = await serveCommand({
     config: values.config ?? [],
-    kube: kube ? { kubeconfig: values.kubeconfig, inCluster: inPod && !values.kubeconfig, namespace: values.namespace } : undefined,
+    kube: kube
+      ? {
+          kubeconfig: values.kubeconfig,
+          inCluster: inPod && !values.kubeconfig,
+          namespace: values.namespace,
+          defaultServiceAccount: defaultSa,
+        }
+      : undefined,
     localStore: values["local-store"] ?? ".gateway/workflows",
     secretsDir: values["secrets-dir"],
     host: values.host,

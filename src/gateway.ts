@@ -24,6 +24,11 @@ export interface GatewayOptions {
   /** The bus, or how to make it from the first SpecSet (its EventBus specs). */
   bus: EventBus | ((first: SpecSet) => Promise<EventBus>);
   workflows: WorkflowClient;
+  /**
+   * The client a Sensor's triggers use, when it is not `workflows`: in a cluster, one
+   * acting as the Sensor's service account (see workflows/identity.ts).
+   */
+  workflowsFor?: (sensor: Sensor) => WorkflowClient;
   /** Where validation before submit finds templates; default the WorkflowTemplates of the current specs. */
   templates?: TemplateLookup;
   /**
@@ -105,7 +110,7 @@ class Reconciler {
 
   constructor(
     private readonly bus: EventBus,
-    private readonly workflows: WorkflowClient,
+    private readonly workflowsFor: (sensor: Sensor) => WorkflowClient,
     private readonly o: GatewayOptions,
   ) {
     this.router = new EventRouter({
@@ -128,7 +133,7 @@ class Reconciler {
     return new SensorRunner({
       sensor: compiled,
       bus: this.bus,
-      workflows: this.workflows,
+      workflows: this.workflowsFor(compiled.spec),
       secrets: this.o.secrets,
       logger: this.o.logger,
       concurrency: this.o.triggerConcurrency,
@@ -254,6 +259,23 @@ class Reconciler {
   }
 }
 
+/** Every Workflow create is validated first; one validating wrapper per identity. */
+function validatingClients(options: GatewayOptions, validating: (c: WorkflowClient) => WorkflowClient): (sensor: Sensor) => WorkflowClient {
+  const shared = validating(options.workflows);
+  const pick = options.workflowsFor;
+  if (!pick) return () => shared;
+  const wrapped = new WeakMap<WorkflowClient, WorkflowClient>();
+  return (sensor) => {
+    const client = pick(sensor);
+    let v = wrapped.get(client);
+    if (!v) {
+      v = validating(client);
+      wrapped.set(client, v);
+    }
+    return v;
+  };
+}
+
 /**
  * Wires one gateway process: the reconciler starts sensors first, so that no
  * event published after the receivers open is missed, then the receivers.
@@ -266,11 +288,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let bus: EventBus | undefined;
   const handlers = new HandlerCounts();
   const templates = options.templates ?? templateLookupFromList(() => reconciler?.current.workflowTemplates ?? []);
-  const workflows = new ValidatingWorkflowClient(options.workflows, {
-    templates,
-    missingTemplate: options.missingTemplate ?? (options.templates ? "reject" : "allow"),
-    logger,
-  });
+  const validating = (client: WorkflowClient): WorkflowClient =>
+    new ValidatingWorkflowClient(client, {
+      templates,
+      missingTemplate: options.missingTemplate ?? (options.templates ? "reject" : "allow"),
+      logger,
+    });
+  const workflowsFor = validatingClients(options, validating);
   const begin = async (first: SpecSet): Promise<Reconciler> => {
     bus = typeof options.bus === "function" ? await options.bus(first) : options.bus;
     if (options.observer) {
@@ -279,7 +303,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       options.observer.addReadinessCheck("bus", () => b.ready?.() ?? true);
     }
     bus = countingBus(bus, handlers);
-    return new Reconciler(bus, workflows, options);
+    return new Reconciler(bus, workflowsFor, options);
   };
   try {
     if (source) {

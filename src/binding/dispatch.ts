@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { EventBus, BusMessage, Subscription } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowClient } from "../workflows/client.js";
+import type { WorkflowClientFor } from "../workflows/identity.js";
 import {
   AlreadyExistsError,
   ApiUnavailableError,
@@ -28,6 +29,11 @@ export const BINDINGS_MAX_DELIVER = 5;
 export interface BindingDispatcherDeps {
   catalog: BindingCatalog;
   workflows: WorkflowClient;
+  /**
+   * In a cluster: the client acting as the poster (impersonation), so that RBAC
+   * decides what an authenticated poster's Workflow may be. Without it, `workflows`.
+   */
+  workflowsAs?: WorkflowClientFor;
   logger: Logger;
   recorder?: EventRecorder;
   /** Checks that the poster may use the template (Kubernetes mode); none = allowed. */
@@ -137,8 +143,9 @@ export class BindingDispatcher {
     const template = await withRetry(() => this.deps.catalog.template(b.namespace, ref));
     const wf = buildWorkflow({ binding: b, template, env, eventId, identity: data.identity });
     const name = wf.metadata.name as string;
+    const client = data.identity && this.deps.workflowsAs ? this.deps.workflowsAs(data.identity.username) : this.deps.workflows;
     try {
-      await withRetry(() => this.deps.workflows.create(wf));
+      await withRetry(() => client.create(wf));
       return { result: "submitted", workflow: name };
     } catch (err) {
       // A derived name already taken = this event was already dispatched; a fixed name only on a redelivery.

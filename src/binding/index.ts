@@ -13,6 +13,7 @@
 import type { EventBus, Subscription } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowClient } from "../workflows/client.js";
+import type { WorkflowClientFor } from "../workflows/identity.js";
 import { NamespaceAuthorizer, NoTokensAuthenticator, TokensFileAuthenticator, type Authenticator, type Authorizer } from "./auth.js";
 import { SpecBindingCatalog, type BindingCatalog, type BindingSpecs } from "./catalog.js";
 import { BindingDispatcher } from "./dispatch.js";
@@ -40,6 +41,8 @@ export interface StartBindingsOptions {
   catalog?: BindingCatalog;
   bus: EventBus;
   workflows: WorkflowClient;
+  /** See BindingDispatcherDeps.workflowsAs. */
+  workflowsAs?: WorkflowClientFor;
   logger: Logger;
   mode?: BindingMode;
   /** Default 2746; 0 = any free port. */
@@ -93,6 +96,7 @@ export async function startBindings(o: StartBindingsOptions): Promise<Bindings> 
   const dispatcher = new BindingDispatcher({
     catalog,
     workflows: o.workflows,
+    workflowsAs: o.workflowsAs,
     logger: o.logger,
     recorder: o.recorder,
     authorizer: o.authorizer,

@@ -4,7 +4,8 @@ import type { SpecSet } from "../config/specs.js";
 import { createEventBus } from "../config/bus.js";
 import { KubeSpecSource } from "../config/kube/spec-source.js";
 import { KubeSecretStore } from "../config/kube/secrets.js";
-import { loadKubeConfig, type KubeConnection } from "../config/kube/kubeconfig.js";
+import { impersonating, loadKubeConfig, type KubeConnection } from "../config/kube/kubeconfig.js";
+import { cachedClients, sensorUsername, type WorkflowClientFor } from "../workflows/identity.js";
 import { KubernetesWorkflowClient } from "../workflows/kubernetes.js";
 import { firstFound, templateLookupFromClient } from "../workflows/submit-validation.js";
 import { startGateway, type Gateway } from "../gateway.js";
@@ -14,6 +15,11 @@ import type { Observer } from "../observe/index.js";
 export interface KubeServeOptions extends KubeConnection {
   /** Watch this namespace only (default: all namespaces the RBAC allows). */
   namespace?: string;
+  /**
+   * The service account a Sensor without `spec.template.serviceAccountName` acts as,
+   * in the Sensor's namespace (default `default`, as for a pod that names none).
+   */
+  defaultServiceAccount?: string;
 }
 
 export interface KubeGatewayOptions {
@@ -38,14 +44,17 @@ export interface KubeGatewayOptions {
 export interface KubeGateway {
   gateway: Gateway;
   kubeConfig: KubeConfig;
-  /** The API client triggers use (before validation), for the bindings endpoint. */
+  /** The gateway's own API client (before validation). */
   workflows: KubernetesWorkflowClient;
+  /** API clients acting as a user (impersonation): Sensors' triggers and binding submissions. */
+  workflowsAs: WorkflowClientFor;
 }
 
 export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGateway> {
   const kubeConfig = loadKubeConfig(o.kube);
   const logger = o.logger;
   const workflows = new KubernetesWorkflowClient(kubeConfig);
+  const workflowsAs = cachedClients((user) => new KubernetesWorkflowClient(impersonating(kubeConfig, user)));
   const secrets = new KubeSecretStore(kubeConfig, logger);
   const source = new KubeSpecSource({ kubeConfig, namespace: o.kube.namespace, logger });
   let gateway: Gateway;
@@ -63,6 +72,7 @@ export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGatew
           sharedBusFor: o.sharedBusFor,
         }),
       workflows,
+      workflowsFor: (sensor) => workflowsAs(sensorUsername(sensor, o.kube.defaultServiceAccount)),
       // The watch cache answers; what it has not seen yet is asked once per 10 s.
       templates: firstFound(source.templates(), templateLookupFromClient(workflows)),
       missingTemplate: "reject",
@@ -89,5 +99,6 @@ export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGatew
     },
     kubeConfig,
     workflows,
+    workflowsAs,
   };
 }

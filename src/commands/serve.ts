@@ -65,6 +65,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     const gateway = await withBindings(kube.gateway, o, {
       catalog: new LiveBindingCatalog(() => kube.gateway.specs()),
       workflows: kube.workflows,
+      workflowsAs: kube.workflowsAs,
       ...kubeBindingAuth(kube.kubeConfig),
     });
     logEndpoints(gateway, o.logger);

@@ -144,7 +144,10 @@ describe("deploy/ manifests", () => {
       for (const verb of ["get", "list", "watch"]) expect(allows("argoproj.io", k.plural, verb), `${verb} ${k.plural}`).toBe(true);
       if (k.status) expect(allows("argoproj.io", `${k.plural}/status`, "patch"), `patch ${k.plural}/status`).toBe(true);
     }
-    for (const verb of ["create", "get", "list", "patch", "update"]) expect(allows("argoproj.io", "workflows", verb), `${verb} workflows`).toBe(true);
+    // Triggers act as the Sensor's service account: the gateway itself creates nothing.
+    for (const verb of ["create", "patch", "update", "delete"]) expect(allows("argoproj.io", "workflows", verb), `${verb} workflows`).toBe(false);
+    const impersonate = find("ClusterRole", "trigger-gateway-impersonate")!;
+    expect(impersonate.rules).toEqual([{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }]);
     const secretRules = all.filter((o) => o.kind === "Role" || o.kind === "ClusterRole").flatMap((r) => r.rules as { resources: string[]; verbs: string[] }[]);
     for (const verb of ["get", "list", "watch"]) expect(secretRules.some((r) => r.resources.includes("secrets") && r.verbs.includes(verb)), `${verb} secrets`).toBe(true);
   });

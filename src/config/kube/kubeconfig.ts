@@ -16,3 +16,19 @@ export function loadKubeConfig(c: KubeConnection): KubeConfig {
   else kc.loadFromDefault();
   return kc;
 }
+
+/**
+ * A copy of `kc` whose requests act as `username` (`Impersonate-User`); the
+ * sender's own credentials still authenticate, so it needs the `impersonate` verb.
+ */
+export function impersonating(kc: KubeConfig, username: string): KubeConfig {
+  const current = kc.getCurrentUser();
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: kc.getClusters(),
+    users: kc.getUsers().map((u) => (u.name === current?.name ? { ...u, impersonateUser: username } : u)),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
+  return copy;
+}

@@ -34,6 +34,10 @@ function core(plural: string, kind: string, opts: Partial<ResourceType> = {}): R
   };
 }
 
+function rbac(plural: string, kind: string, opts: Partial<ResourceType> = {}): ResourceType {
+  return core(plural, kind, { group: "rbac.authorization.k8s.io", ...opts });
+}
+
 /** What the gateway touches: Argo Workflows and Argo Events CRs, plus a few core kinds. */
 export const DEFAULT_RESOURCES: readonly ResourceType[] = [
   argo("workflows", "Workflow", { shortNames: ["wf"] }),
@@ -48,6 +52,11 @@ export const DEFAULT_RESOURCES: readonly ResourceType[] = [
   core("configmaps", "ConfigMap", { shortNames: ["cm"] }),
   core("events", "Event", { shortNames: ["ev"] }),
   core("namespaces", "Namespace", { namespaced: false, statusSubresource: true, shortNames: ["ns"] }),
+  core("serviceaccounts", "ServiceAccount", { shortNames: ["sa"] }),
+  rbac("roles", "Role"),
+  rbac("rolebindings", "RoleBinding"),
+  rbac("clusterroles", "ClusterRole", { namespaced: false }),
+  rbac("clusterrolebindings", "ClusterRoleBinding", { namespaced: false }),
 ];
 
 /** Create-only review resources (answered by auth.ts, never stored). */

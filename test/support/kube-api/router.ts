@@ -1,8 +1,10 @@
 // HTTP handling: verbs, bodies, media types, and Status answers for failures.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { authorizeResource, requestUser, type RequestUser } from "./access.js";
 import { AuthConfig, isReviewResource, subjectAccessReview, tokenReview } from "./auth.js";
 import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, jsonPatch, mergePatch } from "./patch.js";
 import { apiVersionOf, type ResourceRegistry } from "./resources.js";
+import type { RbacAuthorizer } from "./rbac.js";
 import { parseRoute } from "./routes.js";
 import { selectorFromQuery } from "./selectors.js";
 import { KubeApiError, badRequest, internal, methodNotAllowed, unsupportedMediaType, type KubeStatus } from "./status.js";
@@ -19,6 +21,8 @@ export interface RequestRecord {
   contentType?: string;
   /** The bearer token the client sent, if any. */
   token?: string;
+  /** With RBAC on: the user the request acted as (after impersonation). */
+  user?: string;
 }
 
 /** A failure the next matching request(s) get instead of being served (retry/backoff tests). */
@@ -48,6 +52,8 @@ export interface RouterDeps {
   auth: AuthConfig;
   requests: RequestRecord[];
   failures: InjectedFailure[];
+  /** Set: every request is authenticated, impersonation checked and RBAC enforced. */
+  rbac?: RbacAuthorizer;
 }
 
 function mediaType(header: string | undefined): string {
@@ -173,7 +179,13 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
     return;
   }
 
+  let user: RequestUser | undefined;
+  if (deps.rbac) {
+    user = requestUser(deps.auth, deps.rbac, req);
+    rec.user = user.username;
+  }
   const route = parseRoute(url.pathname, deps.registry);
+  // Discovery is open to every authenticated user (the system:discovery binding).
   if (route.type === "discovery") {
     if (method !== "GET") throw methodNotAllowed();
     sendJson(res, 200, route.body);
@@ -181,6 +193,7 @@ async function handle(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
   }
   const { rt, namespace, name, subresource } = route;
   const q = url.searchParams;
+  if (deps.rbac && user) authorizeResource(deps.rbac, user, method, route, q.get("watch") === "true" || q.get("watch") === "1");
   const { store } = deps;
 
   if (isReviewResource(rt)) {

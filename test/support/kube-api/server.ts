@@ -6,6 +6,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { AuthConfig } from "./auth.js";
 import { DEFAULT_RESOURCES, REVIEW_RESOURCES, ResourceRegistry } from "./resources.js";
 import { createHandler, type InjectedFailure, type RequestRecord } from "./router.js";
+import { RbacAuthorizer } from "./rbac.js";
 import { ObjectStore } from "./store.js";
 import type { Authorizer, KubeObject, ResourceType, UserInfo, Validator } from "./types.js";
 import { WatchHub } from "./watch.js";
@@ -23,6 +24,12 @@ export interface KubeApiServerOptions {
   authorize?: Authorizer;
   /** More resource types to serve next to the defaults. */
   resources?: ResourceType[];
+  /**
+   * Enforce authentication (bearer tokens from `tokens`), impersonation and RBAC from
+   * the stored Roles, ClusterRoles and their bindings. SubjectAccessReviews are then
+   * answered by the same rules unless `authorize` is given.
+   */
+  rbac?: boolean;
   /** Namespaces that exist from the start (default ["default"]); others appear on first use. */
   namespaces?: string[];
 }
@@ -76,11 +83,12 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
   });
   for (const ns of options.namespaces ?? ["default"]) store.ensureNamespace(ns);
   const watches = new WatchHub(store, options.bookmarkIntervalMs ?? 5000);
-  const auth = new AuthConfig(options.tokens, options.authorize);
+  const rbac = options.rbac ? new RbacAuthorizer(store, registry) : undefined;
+  const auth = new AuthConfig(options.tokens, options.authorize ?? (rbac ? (spec) => rbac.review(spec) : undefined));
   const requests: RequestRecord[] = [];
   const failures: InjectedFailure[] = [];
 
-  const server = createServer(createHandler({ registry, store, watches, auth, requests, failures }));
+  const server = createServer(createHandler({ registry, store, watches, auth, requests, failures, rbac }));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());

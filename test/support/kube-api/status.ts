@@ -132,6 +132,16 @@ export function noRoute(): KubeApiError {
   return failure(404, "NotFound", "the server could not find the requested resource");
 }
 
+/** RBAC (or impersonation) refused the request; `message` as forbiddenMessage builds it. */
+export function forbidden(message: string, details: StatusDetails): KubeApiError {
+  return failure(403, "Forbidden", message, details);
+}
+
+/** No valid credentials: the real server's bare 401. */
+export function unauthorized(): KubeApiError {
+  return failure(401, "Unauthorized", "Unauthorized");
+}
+
 export function internal(message: string): KubeApiError {
   return failure(500, "InternalError", `Internal error occurred: ${message}`, { causes: [{ reason: "", message }] });
 }
