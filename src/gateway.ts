@@ -5,7 +5,7 @@ import type { SecretStore } from "./secrets.js";
 import type { SpecSet } from "./config/specs.js";
 import type { ApplyFailure, ApplyResult, SpecSource } from "./config/spec-source.js";
 import type { Sensor } from "./api/types.js";
-import { startReceivers, type ReceiverServer } from "./eventsource/index.js";
+import { startReceivers, type BodyBudget, type ReceiverServer } from "./eventsource/index.js";
 import { compileSensor, EventRouter, SensorRunner, type CompiledSensor } from "./sensor/index.js";
 import { errorMessage } from "./errors.js";
 import type { Observer } from "./observe/index.js";
@@ -48,6 +48,8 @@ export interface GatewayOptions {
   observer?: Observer;
   /** Run receivers, sensors or both (default); the other half runs in another process. */
   role?: GatewayRole;
+  /** The receivers' cap on unverified body bytes; share it with the events endpoint. */
+  bodyBudget?: BodyBudget;
 }
 
 export interface Gateway {
@@ -176,6 +178,7 @@ class Reconciler {
       host: this.o.host,
       portOverride: this.o.portOverride,
       onOutcome: this.o.observer?.onReceiverOutcome,
+      bodyBudget: this.o.bodyBudget,
     });
     // A drain that began while this apply ran covers receivers it just created.
     if (this.draining) this.receivers.drain();

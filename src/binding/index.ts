@@ -12,6 +12,7 @@
 //   in `submit.metadata` expressions.
 import type { EventBus, Subscription } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
+import type { BodyBudget } from "../eventsource/index.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import type { WorkflowClientFor } from "../workflows/identity.js";
 import { NamespaceAuthorizer, NoTokensAuthenticator, TokensFileAuthenticator, type Authenticator, type Authorizer } from "./auth.js";
@@ -57,6 +58,10 @@ export interface StartBindingsOptions {
   webhookClients?: WebhookClientSource;
   recorder?: EventRecorder;
   onOutcome?: BindingOutcomeListener;
+  /** Every answer of the endpoint, by status (metrics). */
+  onResponse?: (status: number) => void;
+  /** Shared with the receivers: one cap on unverified body bytes per process. */
+  bodyBudget?: BodyBudget;
   /** Events dispatched at once by this process (durable mode). */
   concurrency?: number;
   /** Serve the HTTP endpoint (default true); false in a `--role sensors` process. */
@@ -125,6 +130,8 @@ export async function startBindings(o: StartBindingsOptions): Promise<Bindings> 
       logger: o.logger,
       port: o.port ?? DEFAULT_EVENTS_PORT,
       host: o.host,
+      bodyBudget: o.bodyBudget,
+      onResponse: o.onResponse,
     });
   } catch (err) {
     await subscription?.drain();

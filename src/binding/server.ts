@@ -1,6 +1,6 @@
 // The events endpoint on its own HTTP server (--events-port, default 2746 as
 // the Argo Server), served whether or not any EventSource is loaded.
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { BusyError, PayloadTooLargeError, errorMessage } from "../errors.js";
 import { discardRest } from "../eventsource/body.js";
@@ -17,8 +17,10 @@ export interface BindingServerOptions extends BindingEndpointDeps {
   /** 0 = any free port. */
   port: number;
   host?: string;
-  /** Unverified body bytes held at once (default DEFAULT_BODY_BUDGET_BYTES). */
+  /** Unverified body bytes held at once (default: a budget of its own, DEFAULT_BODY_BUDGET_BYTES). */
   bodyBudget?: BodyBudget;
+  /** Told the status of every answer (refusals before the body too), for metrics. */
+  onResponse?: (status: number) => void;
 }
 
 export interface BindingServer {
@@ -95,6 +97,8 @@ export async function startBindingServer(options: BindingServerOptions): Promise
     res.end(JSON.stringify(out.body));
   });
   const server: Server = webhookServer(drain.wrap(app));
+  const onResponse = options.onResponse;
+  if (onResponse) server.on("request", (_req, res: ServerResponse) => res.once("close", () => onResponse(res.statusCode)));
   const port = await listen(server, options.port, options.host);
   server.on("error", (err) => log.error({ err: errorMessage(err) }, "events server error"));
   return {

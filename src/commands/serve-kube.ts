@@ -11,6 +11,7 @@ import { firstFound, templateLookupFromClient } from "../workflows/submit-valida
 import { startGateway, type Gateway } from "../gateway.js";
 import type { GatewayRole } from "../role.js";
 import type { Observer } from "../observe/index.js";
+import type { BodyBudget } from "../eventsource/index.js";
 
 export interface KubeServeOptions extends KubeConnection {
   /** Watch this namespace only (default: all namespaces the RBAC allows). */
@@ -35,6 +36,7 @@ export interface KubeGatewayOptions {
   /** See BusChoice.sharedBusFor. */
   sharedBusFor?: string;
   role?: GatewayRole;
+  bodyBudget?: BodyBudget;
 }
 
 /**
@@ -83,6 +85,7 @@ export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGatew
       triggerConcurrency: o.triggerConcurrency,
       observer: o.observer,
       role: o.role,
+      bodyBudget: o.bodyBudget,
     });
   } catch (err) {
     await secrets.close();

@@ -7,6 +7,7 @@ import { createEventBus } from "../config/bus.js";
 import { LocalWorkflowStore } from "../workflows/local.js";
 import { DirSecretStore } from "../secrets.js";
 import { startGateway, type Gateway } from "../gateway.js";
+import { BodyBudget } from "../eventsource/index.js";
 import type { EventSource } from "../api/types.js";
 import { GatewayError } from "../errors.js";
 import type { KubeServeOptions } from "./serve-kube.js";
@@ -44,6 +45,8 @@ export interface ServeOptions {
   sharedBusFor?: string;
   /** Receivers, sensors or both (default). */
   role?: GatewayRole;
+  /** Unverified request-body bytes held at once, all webhook ports and the events endpoint together (default 64 MiB). */
+  bodyBudgetBytes?: number;
 }
 
 export function parsePortMap(specs: string[]): (configured: string) => number {
@@ -57,15 +60,18 @@ export function parsePortMap(specs: string[]): (configured: string) => number {
 }
 
 export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway; specs: SpecSet }> {
+  // One cap on unverified body bytes for the whole process: webhook ports and the events endpoint.
+  const bodyBudget = new BodyBudget(o.bodyBudgetBytes);
   if (o.kube) {
     // Loaded only with --kube: @kubernetes/client-node alone is most of a local run's start time and memory.
     const [{ startKubeGateway }, { kubeBindingAuth }] = await Promise.all([import("./serve-kube.js"), import("../binding/kubernetes.js")]);
-    const kube = await startKubeGateway({ ...o, kube: o.kube, portOverride: parsePortMap(o.ports) });
+    const kube = await startKubeGateway({ ...o, kube: o.kube, portOverride: parsePortMap(o.ports), bodyBudget });
     const set = kube.gateway.specs();
     const gateway = await withBindings(kube.gateway, o, {
       catalog: new LiveBindingCatalog(() => kube.gateway.specs()),
       workflows: kube.workflows,
       workflowsAs: kube.workflowsAs,
+      bodyBudget,
       ...kubeBindingAuth(kube.kubeConfig),
     });
     logEndpoints(gateway, o.logger);
@@ -116,6 +122,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     portOverride: parsePortMap(o.ports),
     observer: o.observer,
     role: o.role,
+    bodyBudget,
   });
   const live = started;
   const gateway = await withBindings(live, o, {
@@ -123,6 +130,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     workflows,
     secretsDir: o.secretsDir,
     tokensFile: o.events?.tokensFile,
+    bodyBudget,
   });
   logEndpoints(gateway, o.logger, seen);
   o.logger.info(
@@ -142,7 +150,7 @@ function logEndpoints(gateway: Gateway, logger: Logger, seen = new Set<string>()
   }
 }
 
-type BindingSource = Omit<StartBindingsOptions, "bus" | "logger" | "mode" | "port" | "host" | "onOutcome">;
+type BindingSource = Omit<StartBindingsOptions, "bus" | "logger" | "mode" | "port" | "host" | "onOutcome" | "onResponse">;
 
 /**
  * Starts the WorkflowEventBinding endpoint on the gateway's bus; served even when
@@ -159,6 +167,7 @@ async function withBindings(gateway: Gateway, o: ServeOptions, source: BindingSo
       port: o.events?.port ?? DEFAULT_EVENTS_PORT,
       host: o.host,
       onOutcome: o.observer?.onBindingOutcome,
+      onResponse: o.observer?.onEventsResponse,
       endpoint: runsReceivers(o.role ?? "all"),
       dispatch: runsSensors(o.role ?? "all"),
     });

@@ -114,6 +114,12 @@ export class GatewayMetrics {
     "Specs (EventSource, Sensor, ...) refused at load or reload.",
     ["kind", "namespace"],
   );
+  private readonly eventsRequests = this.counter(
+    "trigger_gateway_events_requests_total",
+    "Requests the events endpoint (/api/v1/events/) answered, by HTTP status code: refusals (401, 403, 413, 503) included.",
+    ["code"],
+  );
+
   private readonly bindingFailures = this.counter(
     "trigger_gateway_binding_failures_total",
     "Events a WorkflowEventBinding matched, or failed to evaluate, without a Workflow submitted.",
@@ -217,6 +223,10 @@ export class GatewayMetrics {
 
   specRejected(kind: string, namespace: string): void {
     this.specsRejected.inc({ kind, namespace });
+  }
+
+  eventsResponse(code: number): void {
+    this.eventsRequests.inc({ code: String(code) });
   }
 
   bindingFailed(f: BindingFailure): void {

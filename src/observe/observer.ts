@@ -113,6 +113,9 @@ export class Observer {
       if (o.result === "failed") this.metrics.bindingFailed({ namespace: o.namespace, binding: o.binding });
     });
 
+  /** For the events endpoint's `onResponse`: every answer, refusals included. */
+  readonly onEventsResponse = (status: number): void => this.guard("events response", () => this.metrics.eventsResponse(status));
+
   bindingFailed(f: BindingFailure): void {
     this.metrics.bindingFailed(f);
   }
