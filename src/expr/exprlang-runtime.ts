@@ -4,7 +4,7 @@ import type { Jexl } from "jexl";
 import { ExpressionError } from "../errors.js";
 import { formatGoValue } from "./goformat.js";
 import { compileRegex, isCompiledRegex } from "./regex.js";
-import { JexlEngine, addFunctions, addLazyOp, callLambda, type Runtime } from "./jexl.js";
+import { JexlEngine, addFunctions, addLazyOp, callLambda, charge, type Runtime } from "./jexl.js";
 import { deepEqual, goTypeName, hasOwn, isNil, isPlainObject } from "./values.js";
 
 const fail = (msg: string): never => {
@@ -128,7 +128,6 @@ const builtins: Record<string, (...a: unknown[]) => unknown> = {
   split: (s, sep) => str(s, "split").split(str(sep, "split")),
   join: (a, sep) => list(a, "join").map((x) => str(x, "join")).join(sep === undefined ? "" : str(sep, "join")),
   replace: (s, o, n) => str(s, "replace").replaceAll(str(o, "replace"), str(n, "replace")),
-  repeat: (s, n) => str(s, "repeat").repeat(toInt(n)),
   indexOf: (s, sub) => str(s, "indexOf").indexOf(str(sub, "indexOf")),
   lastIndexOf: (s, sub) => str(s, "lastIndexOf").lastIndexOf(str(sub, "lastIndexOf")),
   abs: (x) => Math.abs(typeof x === "number" ? x : fail(`invalid argument for abs (type ${goTypeName(x)})`)),
@@ -199,10 +198,18 @@ function configure(j: Jexl): void {
     contains: (l, r) => str(l, "contains").includes(str(r, "contains")),
     startsWith: (l, r) => str(l, "startsWith").startsWith(str(r, "startsWith")),
     endsWith: (l, r) => str(l, "endsWith").endsWith(str(r, "endsWith")),
-    range: (l, r) => {
+    range: (rt, l, r) => {
       const a = toInt(l);
       const b = toInt(r);
-      return b < a ? [] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
+      if (b < a) return [];
+      charge(rt as Runtime, b - a + 1);
+      return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+    },
+    repeat: (rt, s, n) => {
+      const count = toInt(n);
+      if (count < 0) return fail("invalid argument for repeat: negative count");
+      charge(rt as Runtime, Math.ceil((str(s, "repeat").length * count) / 1024));
+      return (s as string).repeat(count);
     },
     slice: (x, from, to) => {
       if (!Array.isArray(x) && typeof x !== "string") return fail(`cannot slice ${goTypeName(x)}`);

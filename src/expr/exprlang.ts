@@ -110,6 +110,8 @@ class Parser {
   private binary(op: string, l: Node, r: Node): Node {
     if (op === "matches" && r.t === "lit" && typeof r.v === "string") return call("matches", l, lit(compileRegex(r.v)));
     const fn = FN_OP[op];
+    // A range spends the evaluation's budget: it gets the runtime.
+    if (fn === "range") return call(fn, { t: "rt" }, l, r);
     return fn ? call(fn, l, r) : bin(JEXL_OP[op] ?? op, l, r);
   }
 
@@ -215,6 +217,7 @@ class Parser {
       args.push(this.expression(0));
     }
     this.expect("br", ")");
+    if (name === "repeat") return call("repeat", { t: "rt" }, ...args);
     if (PLAIN_BUILTINS.has(name)) return call(`f_${name}`, ...args);
     this.variables.add(name);
     return call("callv", { t: "env" }, lit(name), { t: "arr", items: args });

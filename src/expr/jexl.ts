@@ -31,11 +31,26 @@ export interface Runtime {
   readonly env: unknown;
   readonly consts: readonly unknown[];
   readonly lambdas: readonly Expression[];
+  /** Units left in this evaluation's budget (see charge). */
+  budget: number;
+}
+
+/**
+ * Units one evaluation may spend: a lambda call or an element made (a range, a
+ * repeat's KiB) is one. Like expr-lang's MemoryBudget, it bounds what a hostile
+ * expression (nested loops over large ranges) can cost: about a second at worst.
+ */
+export const EXPRESSION_BUDGET = 1_000_000;
+
+export function charge(rt: Runtime, units: number): void {
+  rt.budget -= units;
+  if (rt.budget < 0) throw new ExpressionError(`expression exceeded its budget of ${EXPRESSION_BUDGET} steps`);
 }
 
 export function callLambda(rt: Runtime, index: unknown, it: unknown): unknown {
   const lam = rt.lambdas[Number(index)];
   if (!lam) throw new ExpressionError(`internal: no lambda ${String(index)}`);
+  charge(rt, 1);
   return lam.evalSync({ $env: rt.env, $k: rt.consts, $rt: rt, $it: it });
 }
 
@@ -133,11 +148,12 @@ export class JexlEngine {
     return {
       jexlSource,
       evaluate(env: unknown): unknown {
-        const rt: Runtime = { env, consts, lambdas };
+        const rt: Runtime = { env, consts, lambdas, budget: EXPRESSION_BUDGET };
         try {
           return main.evalSync({ $env: env, $k: consts, $rt: rt, $it: undefined });
         } catch (err) {
-          const msg = `${dialect} ${JSON.stringify(source)}: ${errorMessage(err)}`;
+          // jexl re-throws an error from inside a lambda as `new Error(String(err))`.
+          const msg = `${dialect} ${JSON.stringify(source)}: ${errorMessage(err).replace(/^(?:(?:Error|ExpressionError): )+/, "")}`;
           throw new ExpressionError(msg, { cause: err });
         }
       },
