@@ -8,7 +8,7 @@
 //   node bench/hostile-bodies.mjs [--connections 300] [--bytes 2097151]
 //     [--github-connections 200] [--github-bytes 1048576] [--spread-ms 2000]
 //     [--slow-connections 50] [--slow-seconds 45] [--settle-seconds 3]
-//     [--legit-interval-ms 250] [--skip-slow]
+//     [--legit-interval-ms 250] [--skip-slow] [--only eventsBogusSignature,githubUnsigned,...]
 //
 // One JSON object on stdout, progress on stderr.
 import { spawn } from "node:child_process";
@@ -219,33 +219,36 @@ function slowScenario(gw, o, name, prefix) {
 }
 
 async function hostileBodies(o, gw) {
-  const out = {};
-  const noCreds = { port: gw.events, path: EVENTS_PATH, connections: o.connections, bytes: o.bytes };
-  // 1. No credential at all: refused (401) before the body is read.
-  out.eventsNoCredentials = await bodyScenario(gw, o, "eventsNoCredentials", { ...noCreds, headers: [] });
-  // 2. A bogus bearer token: authenticated (and refused) before the body too.
-  out.eventsBogusBearer = await bodyScenario(gw, o, "eventsBogusBearer", { ...noCreds, headers: ["Authorization: Bearer x"] });
-  // 2b. A webhook-client signature can only be checked against the body: this one is read (events endpoint's own 64 MiB budget).
-  out.eventsBogusSignature = await bodyScenario(gw, o, "eventsBogusSignature", { ...noCreds, headers: [`X-Hub-Signature-256: ${BOGUS_SIG}`] });
-  // 3. The GitHub receiver's HMAC needs the body: both are read, against the webhook ports' shared 64 MiB budget.
+  const ev = { port: gw.events, path: EVENTS_PATH, connections: o.connections, bytes: o.bytes };
   const gh = { port: gw.port, path: "/push", connections: o.githubConnections, bytes: o.githubBytes };
   const ghHeaders = ["X-GitHub-Event: push", "X-GitHub-Delivery: 00000000-0000-0000-0000-000000000000"];
-  out.githubUnsigned = await bodyScenario(gw, o, "githubUnsigned", { ...gh, headers: ghHeaders });
-  out.githubBogusSignature = await bodyScenario(gw, o, "githubBogusSignature", { ...gh, headers: [...ghHeaders, `X-Hub-Signature-256: ${BOGUS_SIG}`] });
-  if (!o.skipSlow) {
+  const slowHead = "POST /push HTTP/1.1\r\nHost: 127.0.0.1\r\nX-GitHub-Event: push\r\nContent-Type: application/json\r\n";
+  const all = {
+    // 1. No credential at all: refused (401) before the body is read.
+    eventsNoCredentials: (n) => bodyScenario(gw, o, n, { ...ev, headers: [] }),
+    // 2. A bogus bearer token: authenticated (and refused) before the body too.
+    eventsBogusBearer: (n) => bodyScenario(gw, o, n, { ...ev, headers: ["Authorization: Bearer x"] }),
+    // 2b. A webhook-client signature can only be checked against the body: it is read (the events endpoint's own 64 MiB budget).
+    eventsBogusSignature: (n) => bodyScenario(gw, o, n, { ...ev, headers: [`X-Hub-Signature-256: ${BOGUS_SIG}`] }),
+    // 3. The GitHub receiver's HMAC needs the body: both are read, against the webhook ports' shared 64 MiB budget.
+    githubUnsigned: (n) => bodyScenario(gw, o, n, { ...gh, headers: ghHeaders }),
+    githubBogusSignature: (n) => bodyScenario(gw, o, n, { ...gh, headers: [...ghHeaders, `X-Hub-Signature-256: ${BOGUS_SIG}`] }),
     // 4. The events port has the same server options (webhookServer()), so the GitHub port stands for both.
-    const head = "POST /push HTTP/1.1\r\nHost: 127.0.0.1\r\nX-GitHub-Event: push\r\nContent-Type: application/json\r\n";
-    out.slowBody = await slowScenario(gw, o, "slowBody", `${head}Content-Length: 1024\r\n\r\n{`);
-    out.slowHeaders = await slowScenario(gw, o, "slowHeaders", `${head}X-Slow: `);
-  }
+    slowBody: (n) => slowScenario(gw, o, n, `${slowHead}Content-Length: 1024\r\n\r\n{`),
+    slowHeaders: (n) => slowScenario(gw, o, n, `${slowHead}X-Slow: `),
+  };
+  const names = o.only ? o.only.split(",").map((s) => s.trim()) : Object.keys(all).filter((n) => !(o.skipSlow && n.startsWith("slow")));
+  for (const n of names) if (!all[n]) throw new Error(`--only ${n}: expected one of ${Object.keys(all).join(", ")}`);
+  const out = {};
+  for (const n of names) out[n] = await all[n](n);
   return out;
 }
 
 function options() {
   const names = { connections: 300, bytes: 2 * 1024 * 1024 - 1, "github-connections": 200, "github-bytes": 1024 * 1024, "spread-ms": 2000,
     "slow-connections": 50, "slow-seconds": 45, "settle-seconds": 3, "legit-interval-ms": 250 };
-  const { values } = parseArgs({ options: { ...Object.fromEntries(Object.keys(names).map((k) => [k, { type: "string" }])), "skip-slow": { type: "boolean" } } });
-  const o = { skipSlow: !!values["skip-slow"] };
+  const { values } = parseArgs({ options: { ...Object.fromEntries(Object.keys(names).map((k) => [k, { type: "string" }])), "skip-slow": { type: "boolean" }, only: { type: "string" } } });
+  const o = { skipSlow: !!values["skip-slow"], only: values.only };
   for (const [flag, dflt] of Object.entries(names)) {
     const n = Number(values[flag] ?? dflt);
     if (!Number.isFinite(n) || n < 0) throw new Error(`--${flag} ${values[flag]}: expected a number`);

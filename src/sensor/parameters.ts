@@ -1,5 +1,5 @@
 import type { TriggerParameter } from "../api/types.js";
-import { ExpressionError } from "../errors.js";
+import { ExpressionError, errorMessage } from "../errors.js";
 import { compileGoTemplate, type CompiledGoTemplate } from "../expr/gotemplate/index.js";
 import { compilePath, type CompiledPath, type GjsonType } from "../expr/gjson.js";
 import { sjsonSet } from "../expr/sjson.js";
@@ -74,12 +74,13 @@ export function compileParameters(params: TriggerParameter[] | undefined, where:
   });
 }
 
-function renderTemplate(t: CompiledGoTemplate, input: unknown): string | undefined {
+/** The rendered text, or why there is none (an execution error is kept for the message). */
+function renderTemplate(t: CompiledGoTemplate, input: unknown): { text?: string; error?: string } {
   try {
     const out = t.render({ Input: input });
-    return out === "" || out === "<no value>" ? undefined : out;
-  } catch {
-    return undefined;
+    return out === "" || out === "<no value>" ? {} : { text: out };
+  } catch (err) {
+    return { error: errorMessage(err) };
   }
 }
 
@@ -98,10 +99,12 @@ export function resolveParameter(p: CompiledParameter, events: Record<string, Se
   }
   // The original reads data only when it is JSON; a missing payload is unreadable.
   const doc = p.from === "data" ? event.data : contextDocument(event);
+  let templateError: string | undefined;
   if (doc !== undefined) {
     if (p.template) {
       const out = renderTemplate(p.template, doc);
-      if (out !== undefined) return { text: out, type: "String" };
+      if (out.text !== undefined) return { text: out.text, type: "String" };
+      templateError = out.error;
     }
     if (p.key) {
       const r = p.key.get(doc);
@@ -110,7 +113,9 @@ export function resolveParameter(p: CompiledParameter, events: Record<string, Se
   }
   if (p.value !== undefined) return { text: p.value, type: "String" };
   const tried = [
-    p.template ? `${p.from}Template ${JSON.stringify(p.template.source)} rendered nothing` : "",
+    p.template
+      ? `${p.from}Template ${JSON.stringify(p.template.source)} ${templateError ? `failed (${templateError})` : "rendered nothing"}`
+      : "",
     p.key ? `${p.from}Key ${JSON.stringify(p.key.path)} does not exist in the event` : "",
     doc === undefined ? "the event has no data" : "",
   ].filter((s) => s !== "");
