@@ -24,6 +24,11 @@ export class SpecError extends GatewayError {
   }
 }
 
+/** A spec problem that does not stop it loading (e.g. a field Argo ignores); `validate --strict` fails on it. */
+export class SpecWarning extends SpecError {
+  readonly warning = true;
+}
+
 export class NotSupportedError extends GatewayError {
   override readonly code = "NOT_SUPPORTED";
 }

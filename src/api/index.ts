@@ -14,7 +14,8 @@ export {
   type LoadResult,
   type Position,
 } from "./load.js";
-export { loadAndValidate, sortErrors, validateLoaded, validateSpecs } from "./validate.js";
+export { checkSpecs, loadAndValidate, sortErrors, validateLoaded, validateSpecs } from "./validate.js";
+export { schemaCheck, type SchemaCheck } from "./field-names.js";
 export { schemaIssues, crdSchema, type SchemaIssue } from "./schema.js";
 export { semanticIssues, webhookRoutes, type Issue, type WebhookRoute } from "./semantic.js";
 export { NOT_SUPPORTED, findUnsupported, type NotSupportedRule } from "./unsupported.js";

@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import jsYaml from "js-yaml";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
-import { errorMessage, SpecError } from "../errors.js";
+import { errorMessage, SpecError, SpecWarning } from "../errors.js";
 import { formatFieldPath, resourceName, type FieldPath } from "./fieldpath.js";
 import { API_VERSION, SUPPORTED_KINDS, type Spec } from "./types.js";
 
@@ -26,6 +26,8 @@ export interface LoadedSpec {
 export interface LoadResult {
   specs: LoadedSpec[];
   errors: SpecError[];
+  /** Problems that do not stop a document loading (fields Argo ignores or reads case-insensitively). */
+  warnings?: SpecWarning[];
 }
 
 const SPEC_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
@@ -35,6 +37,15 @@ export function formatLocation(file: string, pos: Position): string {
 }
 
 /** The SpecError for `fieldPath` of a loaded spec, located on that field. */
+export function specWarning(loaded: LoadedSpec, fieldPath: FieldPath, detail: string): SpecWarning {
+  return new SpecWarning(
+    formatLocation(loaded.file, loaded.locate(fieldPath)),
+    resourceName(loaded.spec),
+    formatFieldPath(fieldPath),
+    detail,
+  );
+}
+
 export function specError(loaded: LoadedSpec, fieldPath: FieldPath, detail: string): SpecError {
   return new SpecError(
     formatLocation(loaded.file, loaded.locate(fieldPath)),

@@ -24,6 +24,8 @@ type JsonSchema = Record<string, unknown>;
 export interface SchemaIssue {
   path: FieldPath;
   message: string;
+  /** Set for a field the schema does not know: the fields it does know at that place. */
+  unknown?: { field: string; known: readonly string[] };
 }
 
 const CRD_FILES: Readonly<Record<string, string>> = {
@@ -193,7 +195,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The known field a misspelt one most likely meant, if any is close enough. */
-function closest(field: string, known: readonly string[]): string | undefined {
+export function closest(field: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(field.length / 3)) + 1;
   for (const k of known) {
@@ -216,7 +218,11 @@ function describe(err: ErrorObject): SchemaIssue {
       const field = String(params.additionalProperty);
       const known = isRecord(err.parentSchema) && isRecord(err.parentSchema.properties) ? Object.keys(err.parentSchema.properties) : [];
       const guess = closest(field, known);
-      return { path: [...path, field], message: guess ? `unknown field (did you mean "${guess}"?)` : "unknown field" };
+      return {
+        path: [...path, field],
+        message: guess ? `unknown field (did you mean "${guess}"?)` : "unknown field",
+        unknown: { field, known },
+      };
     }
     case "type":
       return { path, message: `must be ${String(params.type).replace(/,/g, " or ")}` };

@@ -1,9 +1,10 @@
 // Validation of loaded specs: structural (ajv over our CRDs / workflow schemas), then
 // semantic and `not supported` checks, then checks across documents.
-import { SpecError } from "../errors.js";
+import { SpecError, SpecWarning } from "../errors.js";
 import { crossIssues } from "./cross.js";
-import { loadSpecs, specError, type LoadedSpec, type LoadResult } from "./load.js";
-import { schemaIssues } from "./schema.js";
+import { schemaCheck } from "./field-names.js";
+import { loadSpecs, specError, specWarning, type LoadedSpec, type LoadResult } from "./load.js";
+import type { Spec } from "./types.js";
 import { semanticIssues } from "./semantic.js";
 
 interface Located {
@@ -11,12 +12,19 @@ interface Located {
   error: SpecError;
 }
 
-function validateEach(loaded: readonly LoadedSpec[]): Located[] {
+/**
+ * Errors and warnings of every document. A document with case-folded field names gets
+ * its spec replaced by the folded one (what Argo would read; see field-names.ts).
+ */
+function validateEach(loaded: readonly LoadedSpec[]): { errors: Located[]; warnings: SpecError[] } {
   const out: Located[] = [];
+  const warnings: SpecError[] = [];
   loaded.forEach((spec, index) => {
-    const structural = schemaIssues(spec.spec.kind, spec.spec);
+    const structural = schemaCheck(spec.spec.kind, spec.spec);
+    for (const w of structural.warnings) warnings.push(specWarning(spec, w.path, w.message));
+    if (structural.spec !== spec.spec) spec.spec = structural.spec as Spec;
     // Semantic checks rely on the types the schema guarantees, so they wait for it.
-    const issues = structural.length > 0 ? structural : semanticIssues(spec.spec);
+    const issues = structural.errors.length > 0 ? structural.errors : semanticIssues(spec.spec);
     for (const issue of issues) out.push({ index, error: specError(spec, issue.path, issue.message) });
   });
   const invalid = new Set(out.map((e) => e.index));
@@ -25,12 +33,18 @@ function validateEach(loaded: readonly LoadedSpec[]): Located[] {
     const index = valid[issue.index];
     out.push({ index, error: specError(loaded[index], issue.path, issue.message) });
   }
-  return out;
+  return { errors: out, warnings };
 }
 
-/** All problems of the loaded documents, sorted by location. */
+/** All problems of the loaded documents, sorted by location (warnings left out). */
 export function validateSpecs(loaded: readonly LoadedSpec[]): SpecError[] {
-  return sortErrors(validateEach(loaded).map((e) => e.error));
+  return sortErrors(validateEach(loaded).errors.map((e) => e.error));
+}
+
+/** Errors and warnings of the loaded documents, each sorted by location. */
+export function checkSpecs(loaded: readonly LoadedSpec[]): { errors: SpecError[]; warnings: SpecWarning[] } {
+  const { errors, warnings } = validateEach(loaded);
+  return { errors: sortErrors(errors.map((e) => e.error)), warnings: sortErrors(warnings) as SpecWarning[] };
 }
 
 const LOCATION = /^(.*):(\d+):(\d+)$/;
@@ -52,11 +66,12 @@ export function sortErrors(errors: readonly SpecError[]): SpecError[] {
 
 /** Keeps the documents without errors; returns them with every error of loading and validation. */
 export function validateLoaded(result: LoadResult): LoadResult {
-  const located = validateEach(result.specs);
+  const { errors: located, warnings } = validateEach(result.specs);
   const bad = new Set(located.map((e) => e.index));
   return {
     specs: result.specs.filter((_, i) => !bad.has(i)),
     errors: sortErrors([...result.errors, ...located.map((e) => e.error)]),
+    warnings: sortErrors([...(result.warnings ?? []), ...warnings]) as SpecWarning[],
   };
 }
 

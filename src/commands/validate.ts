@@ -1,10 +1,20 @@
 import { loadAndValidate } from "../api/index.js";
 
-/** Prints one line per error; returns the exit code. */
-export async function validateCommand(paths: string[], out: (line: string) => void): Promise<number> {
-  const { specs, errors } = await loadAndValidate(paths);
+export interface ValidateOptions {
+  /** Warnings (fields Argo ignores or reads case-insensitively) fail the check too. */
+  strict?: boolean;
+}
+
+/** Prints one line per error and per warning; returns the exit code. */
+export async function validateCommand(paths: string[], out: (line: string) => void, options: ValidateOptions = {}): Promise<number> {
+  const { specs, errors, warnings = [] } = await loadAndValidate(paths);
   for (const e of errors) out(e.message);
+  for (const w of warnings) out(`warning: ${w.message}`);
   if (errors.length > 0) return 1;
-  out(`${specs.length} spec(s) valid`);
+  if (options.strict && warnings.length > 0) {
+    out(`${warnings.length} warning(s), and --strict fails on warnings`);
+    return 1;
+  }
+  out(`${specs.length} spec(s) valid${warnings.length > 0 ? `, ${warnings.length} warning(s)` : ""}`);
   return 0;
 }

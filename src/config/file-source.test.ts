@@ -96,6 +96,30 @@ async function started(paths: string[] = [dir], result?: (set: SpecSet) => Apply
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("FileSpecSource", () => {
+  it("loads a spec with a field Argo ignores, warning once, not again on a reload that leaves it as it is", async () => {
+    // `policy` belongs in the trigger, not its template (an official example has it there); Argo drops it.
+    await writeFile(
+      join(dir, "s.yaml"),
+      `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: s, namespace: argo-events}
+spec:
+  dependencies: [{name: d, eventSourceName: e, eventName: x}]
+  triggers:
+    - template: {name: t, log: {}, policy: {status: {allow: [200]}}}
+`,
+    );
+    await writeFile(join(dir, "b.yaml"), template("b", "b:1"));
+    const h = await started();
+    const warned = () => h.logs.filter((l) => l.code === "SPEC_WARNING").map((l) => l.msg);
+    expect(warned()).toEqual([`${join(dir, "s.yaml")}:7:36 Sensor/s spec.triggers[0].template.policy: unknown field, ignored as Argo ignores it`]);
+    expect(h.applied[0]?.sensors[0]?.spec.triggers[0]?.template).toEqual({ name: "t", log: {} });
+
+    await writeFile(join(dir, "b.yaml"), template("b", "b:2"));
+    await h.nth(2);
+    expect(warned()).toHaveLength(1);
+  });
+
   it("refuses to start on an invalid spec, with one FILE:LINE:COL line per error", async () => {
     await writeFile(join(dir, "a.yaml"), broken("a"));
     const h = harness([dir]);

@@ -3,7 +3,7 @@ import { watch, type FSWatcher } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { LoadedSpec } from "../api/index.js";
-import { errorMessage, GatewayError } from "../errors.js";
+import { errorMessage, GatewayError, type SpecWarning } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { errorIndex, loadConfig, mergeSpecs } from "./file-specs.js";
 import type { ApplyFailure, ApplyResult, SpecChangeHandler, SpecSource } from "./spec-source.js";
@@ -47,6 +47,7 @@ export class FileSpecSource implements SpecSource {
   private loaded = false;
   private fingerprint = "";
   private eventBuses = "";
+  private warned = new Set<string>();
 
   constructor(private readonly o: FileSpecSourceOptions) {}
 
@@ -63,6 +64,7 @@ export class FileSpecSource implements SpecSource {
       throw new GatewayError(`${load.errors.length} invalid spec(s); nothing started`);
     }
     this.specs = mergeSpecs(new Map(), load).specs;
+    this.logWarnings(load.warnings);
     this.loaded = true;
     const set = this.set();
     this.eventBuses = JSON.stringify(set.eventBuses);
@@ -135,6 +137,7 @@ export class FileSpecSource implements SpecSource {
     if (fingerprint === this.fingerprint) return;
     this.fingerprint = fingerprint;
 
+    this.logWarnings(load.warnings);
     const keptDocs = new Set(kept);
     const index = errorIndex(load.invalid, load.errors);
     for (const e of load.errors) {
@@ -178,6 +181,13 @@ export class FileSpecSource implements SpecSource {
       },
       "specs reloaded",
     );
+  }
+
+  /** Each warning once, not again on every reload while the spec stays as it is. */
+  private logWarnings(warnings: readonly SpecWarning[]): void {
+    const now = new Set(warnings.map((w) => w.message));
+    for (const message of now) if (!this.warned.has(message)) this.o.logger.warn({ code: "SPEC_WARNING" }, message);
+    this.warned = now;
   }
 
   /** A digest, not the JSON itself: that would keep a second copy of every spec as text. */

@@ -11,7 +11,7 @@ import {
   type LoadedSpec,
   type Spec,
 } from "../api/index.js";
-import { errorMessage, SpecError } from "../errors.js";
+import { errorMessage, SpecError, type SpecWarning } from "../errors.js";
 
 /** One read of every `--config` path, validated as `validate` does. */
 export interface ConfigLoad {
@@ -23,6 +23,8 @@ export interface ConfigLoad {
   invalid: LoadedSpec[];
   /** Every error, sorted by location (FILE:LINE:COL first). */
   errors: SpecError[];
+  /** Fields Argo ignores or reads case-insensitively: the documents load, the user is told. */
+  warnings: SpecWarning[];
   /**
    * Files and paths whose documents are unknown this time (unreadable, or a YAML
    * syntax error): what they held before is kept rather than taken as deleted.
@@ -77,6 +79,7 @@ export async function loadConfig(paths: readonly string[]): Promise<ConfigLoad> 
     valid: checked.specs.map(of),
     invalid: parsed.filter((s) => !valid.has(s)).map(of),
     errors: checked.errors,
+    warnings: checked.warnings ?? [],
     unknown,
   };
 }

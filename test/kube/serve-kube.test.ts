@@ -194,6 +194,27 @@ describe("serve --kube", () => {
       return workflowsOf(server, "argo", "github-ci").find((w) => params(w).repo === "Codertocat");
     }, 10_000, "a Workflow from the sensor changed during the gap");
   });
+
+  it("applies a Sensor with fields Argo ignores or folds, and says so in its status", async () => {
+    server.put({
+      apiVersion: V,
+      kind: "Sensor",
+      metadata: { name: "warned", namespace: "argo-events" },
+      spec: {
+        dependencies: [{ name: "d", eventSourceName: "nowhere", eventName: "never" }],
+        triggers: [{ template: { name: "t", log: { intervalseconds: 5 }, atLeastOnce: true } }],
+      },
+    });
+    const cr = await waitFor(() => {
+      const o = server.get(V, "Sensor", "argo-events", "warned");
+      return ready(o)?.reason === "Applied" ? o : undefined;
+    }, 10_000, "the Sensor applied");
+    expect(ready(cr)).toMatchObject({ status: "True" });
+    expect(ready(cr)?.message).toBe(
+      'warning: spec.triggers[0].template.log.intervalseconds: read as "intervalSeconds", as Argo does (Go matches field names case-insensitively); write it "intervalSeconds"; spec.triggers[0].template.atLeastOnce: unknown field, ignored as Argo ignores it',
+    );
+    expect(logged("warned: warning:").length).toBe(1);
+  });
 });
 
 async function gatewayCreates(o: KubeObject): Promise<void> {

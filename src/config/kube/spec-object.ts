@@ -1,5 +1,6 @@
 import type { KubeObject, Spec } from "../../api/types.js";
-import { validateSpecs, type LoadedSpec } from "../../api/index.js";
+import { checkSpecs, type LoadedSpec } from "../../api/index.js";
+import type { SpecError } from "../../errors.js";
 
 /** Namespace "" for cluster-scoped kinds. */
 export function objectKey(o: KubeObject): string {
@@ -37,5 +38,22 @@ export function loadedFromObject(o: KubeObject): LoadedSpec {
 
 /** The validation problems of one object, each `field: detail` (empty = valid). */
 export function objectProblems(o: KubeObject): string[] {
-  return validateSpecs([loadedFromObject(o)]).map((e) => (e.fieldPath ? `${e.fieldPath}: ${e.detail}` : e.detail));
+  return checkObject(o).problems;
+}
+
+export interface CheckedObject {
+  /** The spec as Argo reads it: case-folded field names renamed, ignored fields dropped. */
+  spec: Spec;
+  /** Errors, each `field: detail` (empty = valid). */
+  problems: string[];
+  /** Warnings (fields Argo ignores or folds), each `field: detail`. */
+  warnings: string[];
+}
+
+const line = (e: SpecError): string => (e.fieldPath ? `${e.fieldPath}: ${e.detail}` : e.detail);
+
+export function checkObject(o: KubeObject): CheckedObject {
+  const loaded = loadedFromObject(o);
+  const { errors, warnings } = checkSpecs([loaded]);
+  return { spec: loaded.spec, problems: errors.map(line), warnings: warnings.map(line) };
 }

@@ -6,7 +6,7 @@ import { kubeError } from "../../workflows/kube-errors.js";
 import type { TemplateLookup } from "../../workflows/submit-validation.js";
 import type { ApplyFailure, SpecChangeHandler, SpecSource } from "../spec-source.js";
 import { groupSpecs } from "../specs.js";
-import { fingerprint, objectKey, objectLabel, objectProblems, specOf } from "./spec-object.js";
+import { checkObject, fingerprint, objectKey, objectLabel } from "./spec-object.js";
 import { nextConditions, StatusWriter, type DesiredCondition } from "./status.js";
 import { ResourceWatcher, type WatchEventType } from "./watcher.js";
 
@@ -178,12 +178,15 @@ export class KubeSpecSource implements SpecSource {
     const objects = [...this.objects.values()];
     const specs: Spec[] = [];
     const problems = new Map<string, string>();
+    const warnings = new Map<string, string>();
     for (const key of [...this.lastValid.keys()]) if (!this.objects.has(key)) this.lastValid.delete(key);
     for (const o of objects) {
       const key = objectKey(o);
-      const issues = objectProblems(o);
+      const checked = checkObject(o);
+      const issues = checked.problems;
+      if (checked.warnings.length > 0) warnings.set(key, checked.warnings.join("; "));
       if (issues.length === 0) {
-        const spec = specOf(o);
+        const spec = checked.spec;
         this.lastValid.set(key, spec);
         specs.push(spec);
         continue;
@@ -195,10 +198,15 @@ export class KubeSpecSource implements SpecSource {
     const onChange = this.onChange;
     if (!onChange) return;
     const { failures } = await onChange(groupSpecs(specs));
-    await this.report(objects, problems, failures);
+    await this.report(objects, problems, failures, warnings);
   }
 
-  private async report(objects: KubeObject[], invalid: Map<string, string>, failures: ApplyFailure[]): Promise<void> {
+  private async report(
+    objects: KubeObject[],
+    invalid: Map<string, string>,
+    failures: ApplyFailure[],
+    warnings: Map<string, string>,
+  ): Promise<void> {
     const failed = new Map(failures.map((f) => [`${f.kind}/${f.namespace}/${f.name}`, f.message]));
     const now = (this.o.now ?? (() => new Date()))();
     for (const o of objects) {
@@ -209,13 +217,15 @@ export class KubeSpecSource implements SpecSource {
         ? { status: "False", reason: "Invalid", message: problem }
         : failure
           ? { status: "False", reason: "ApplyFailed", message: failure }
-          : { status: "True", reason: "Applied", message: "" };
+          : { status: "True", reason: "Applied", message: warnings.has(key) ? `warning: ${warnings.get(key)}` : "" };
       const line = `${want.reason}: ${want.message}`;
       if (this.reported.get(key) !== line) {
         this.reported.set(key, line);
         if (want.status === "False") {
           const kept = this.lastValid.has(key) ? "; the last valid version keeps running" : "";
           this.o.logger.error({ resource: objectLabel(o), reason: want.reason }, `${objectLabel(o)}: ${want.message}${kept}`);
+        } else if (want.message) {
+          this.o.logger.warn({ resource: objectLabel(o), code: "SPEC_WARNING" }, `${objectLabel(o)}: ${want.message}`);
         }
       }
       const info = WATCHED_KINDS.find((k) => k.kind === o.kind);
