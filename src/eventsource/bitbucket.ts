@@ -38,7 +38,7 @@ export function bitbucketSubscribed(events: string[] | undefined, key: string | 
 export async function verifyAuthSecret(
   selector: SecretKeySelector | undefined,
   ctx: BitbucketContext,
-  req: WebhookRequest,
+  req: Omit<WebhookRequest, "rawBody">,
 ): Promise<void> {
   if (!selector) return;
   const expected = await readSecret(ctx.secrets, ctx.namespace, selector, "webhook.authSecret");
@@ -72,6 +72,7 @@ export function bitbucketSource(spec: BitbucketEventSource, ctx: BitbucketContex
     type: "bitbucket",
     method: (spec.webhook?.method || "POST").toUpperCase(),
     authenticate: (req) => verifyAuthSecret(spec.webhook?.authSecret, ctx, req),
+    authenticatesHeaders: true,
     parse: (req) => parse(spec, req),
   };
 }

@@ -17,12 +17,19 @@ export interface BitbucketServerEventSource extends BitbucketEventSource {
   webhookSecret?: SecretKeySelector;
 }
 
-async function verify(spec: BitbucketServerEventSource, ctx: BitbucketContext, req: WebhookRequest): Promise<void> {
+/** Before the body: the bearer token, and with a secret configured, the signature header's presence. */
+async function checkHeaders(spec: BitbucketServerEventSource, ctx: BitbucketContext, req: Omit<WebhookRequest, "rawBody">): Promise<void> {
   await verifyAuthSecret(spec.webhook?.authSecret, ctx, req);
+  if (spec.webhookSecret && headerValue(req.headers, "X-Hub-Signature") === undefined) {
+    throw new UnauthorizedError("missing X-Hub-Signature header: a webhook secret is configured");
+  }
+}
+
+async function verify(spec: BitbucketServerEventSource, ctx: BitbucketContext, req: WebhookRequest): Promise<void> {
+  await checkHeaders(spec, ctx, req);
   if (!spec.webhookSecret) return;
   const secret = await readSecret(ctx.secrets, ctx.namespace, spec.webhookSecret, "webhookSecret");
-  const signature = headerValue(req.headers, "X-Hub-Signature");
-  if (signature === undefined) throw new UnauthorizedError("missing X-Hub-Signature header: a webhook secret is configured");
+  const signature = headerValue(req.headers, "X-Hub-Signature") as string;
   if (!verifyHmac("sha256", secret, req.rawBody, signature)) {
     throw new ForbiddenError("X-Hub-Signature does not match the payload signed with the webhook secret");
   }
@@ -43,6 +50,7 @@ export function bitbucketServerSource(spec: BitbucketServerEventSource, ctx: Bit
     type: "bitbucketserver",
     method: (spec.webhook?.method || "POST").toUpperCase(),
     authenticate: (req) => verify(spec, ctx, req),
+    checkHeaders: (req) => checkHeaders(spec, ctx, req),
     parse: (req) => parse(spec, req),
   };
 }

@@ -86,4 +86,27 @@ describe("a budget for unverified bodies", () => {
     }
     expect(outcomes).toEqual(["403 forbidden", "401 unauthorized"]);
   });
+
+  it.each([
+    ["github", { github: { e: { webhook: { endpoint: "/h", port: "12000", method: "POST" }, events: ["push"], webhookSecret: { name: "s", key: "k" } } } }, "X-GitHub-Event: push\r\n"],
+    ["bitbucketserver", { bitbucketserver: { e: { webhook: { endpoint: "/h", port: "12000", method: "POST" }, events: ["repo:refs_changed"], webhookSecret: { name: "s", key: "k" } } } }, "X-Event-Key: repo:refs_changed\r\n"],
+    ["bitbucket", { bitbucket: { e: { webhook: { endpoint: "/h", port: "12000", method: "POST", authSecret: { name: "s", key: "k" } }, events: ["repo:push"] } } }, "X-Event-Key: repo:push\r\n"],
+  ] as const)("%s: a delivery without its signature or token is refused (401) before the body", async (_type, spec, head) => {
+    const budget = new BodyBudget(100_000);
+    const bus = new RecordingBus();
+    server = await startReceivers({
+      eventSources: [eventSource("es", spec as never)],
+      bus,
+      secrets: new MapSecretStore({ s: { k: "secret" } }),
+      logger: silentLogger(),
+      host: "127.0.0.1",
+      portOverride: () => 0,
+      bodyBudget: budget,
+    });
+    const url = new URL(server.endpoints()[0]!.url);
+    const request = `POST ${url.pathname} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${head}Content-Length: 90000\r\n\r\n`;
+    expect(await statusBeforeBody(url, request)).toMatch(/^HTTP\/1\.1 401/);
+    expect(budget.inUse).toBe(0);
+    expect(bus.published).toEqual([]);
+  });
 });

@@ -23,6 +23,16 @@ export function githubSubscribed(events: string[] | undefined, event: string | u
   return event !== undefined && events.includes(event);
 }
 
+const MISSING_SIGNATURE = "missing X-Hub-Signature-256 header: a webhook secret is configured";
+
+/** Before the body: with a secret configured, a delivery without any signature header is refused. */
+async function checkHeaders(spec: GithubEventSource, req: Omit<WebhookRequest, "rawBody">): Promise<void> {
+  if (!spec.webhookSecret) return;
+  if (headerValue(req.headers, "X-Hub-Signature-256") === undefined && headerValue(req.headers, "X-Hub-Signature") === undefined) {
+    throw new UnauthorizedError(MISSING_SIGNATURE);
+  }
+}
+
 async function verify(spec: GithubEventSource, ctx: GithubContext, req: WebhookRequest): Promise<void> {
   if (!spec.webhookSecret) return;
   const secret = await readSecret(ctx.secrets, ctx.namespace, spec.webhookSecret, "webhookSecret");
@@ -41,7 +51,7 @@ async function verify(spec: GithubEventSource, ctx: GithubContext, req: WebhookR
     }
     return;
   }
-  throw new UnauthorizedError("missing X-Hub-Signature-256 header: a webhook secret is configured");
+  throw new UnauthorizedError(MISSING_SIGNATURE);
 }
 
 /** The JSON text of the delivery: the body itself, or the `payload` form field. */
@@ -94,6 +104,7 @@ export function githubSource(spec: GithubEventSource, ctx: GithubContext): Sourc
     type: "github",
     method: (spec.webhook?.method || "POST").toUpperCase(),
     authenticate: (req) => verify(spec, ctx, req),
+    checkHeaders: (req) => checkHeaders(spec, req),
     parse: (req) => parse(spec, req),
   };
 }

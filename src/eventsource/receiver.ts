@@ -93,6 +93,11 @@ export interface SourceHandler {
    * it then runs before the body is read, so an unauthenticated sender holds no memory.
    */
   readonly authenticatesHeaders?: boolean;
+  /**
+   * The header-only part of `authenticate` when it also needs the body (a signature):
+   * e.g. a signature header that is missing. Runs before the body is read.
+   */
+  checkHeaders?(req: Omit<WebhookRequest, "rawBody">): Promise<void>;
   /** Throws BadRequestError on a body it cannot use. */
   parse(req: WebhookRequest): ParsedDelivery;
 }
@@ -295,6 +300,7 @@ export function createReceiver(config: ReceiverConfig, source: SourceHandler, de
           throw new MethodNotAllowedError(`method ${req.method} not allowed, use ${source.method}`);
         }
         if (source.authenticatesHeaders) await source.authenticate({ ...req, rawBody: EMPTY_BODY });
+        else await source.checkHeaders?.(req);
         return undefined;
       } catch (err) {
         return fail(started, err);
