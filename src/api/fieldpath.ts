@@ -14,6 +14,18 @@ export function formatFieldPath(path: FieldPath): string {
   return out;
 }
 
+/** The inverse of formatFieldPath: `spec.triggers[0]["a.b"]` -> ["spec", "triggers", 0, "a.b"]. */
+export function parseFieldPath(text: string): FieldPath {
+  const out: (string | number)[] = [];
+  const re = /([^.[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else out.push(JSON.parse(m[3] as string) as string);
+  }
+  return out;
+}
+
 /** `Kind/name` of a parsed document, as far as it can be told. */
 export function resourceName(obj: unknown): string {
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return "";

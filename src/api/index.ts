@@ -1,6 +1,6 @@
 // Public API of src/api: load, validate and locate argoproj.io specs.
 export * from "./types.js";
-export { formatFieldPath, resourceName, type FieldPath } from "./fieldpath.js";
+export { formatFieldPath, parseFieldPath, resourceName, type FieldPath } from "./fieldpath.js";
 export {
   formatLocation,
   listSpecFiles,

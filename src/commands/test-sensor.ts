@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { loadAndValidate } from "../api/index.js";
+import { compileErrors } from "../sensor/compile-check.js";
 import type { Sensor } from "../api/types.js";
 import { compileSensor, dryRun, type DryRunResult } from "../sensor/index.js";
 import type { SensorEvent } from "../sensor/event.js";
@@ -42,7 +43,8 @@ export function toSensorEvent(sensor: Sensor, dependency: string | undefined, co
 
 export async function testSensorCommand(sensorFile: string, eventArgs: string[]): Promise<DryRunResult> {
   const { specs, errors } = await loadAndValidate([sensorFile]);
-  if (errors.length > 0) throw new GatewayError(errors.map((e) => e.message).join("\n"));
+  const all = [...errors, ...compileErrors(specs)];
+  if (all.length > 0) throw new GatewayError(all.map((e) => e.message).join("\n"));
   const loaded = specs.find((s) => s.spec.kind === "Sensor");
   if (!loaded) throw new GatewayError(`${sensorFile}: no Sensor in this file`);
   const sensor = loaded.spec as Sensor;

@@ -1,4 +1,5 @@
-import { loadAndValidate } from "../api/index.js";
+import { loadAndValidate, sortErrors } from "../api/index.js";
+import { compileErrors } from "../sensor/compile-check.js";
 
 export interface ValidateOptions {
   /** Warnings (fields Argo ignores or reads case-insensitively) fail the check too. */
@@ -7,7 +8,12 @@ export interface ValidateOptions {
 
 /** Prints one line per error and per warning; returns the exit code. */
 export async function validateCommand(paths: string[], out: (line: string) => void, options: ValidateOptions = {}): Promise<number> {
-  const { specs, errors, warnings = [] } = await loadAndValidate(paths);
+  const loaded = await loadAndValidate(paths);
+  const { warnings = [] } = loaded;
+  // What serve would refuse when compiling a valid-looking Sensor is an error here too.
+  const failed = compileErrors(loaded.specs);
+  const errors = sortErrors([...loaded.errors, ...failed]);
+  const specs = loaded.specs.length - failed.length;
   for (const e of errors) out(e.message);
   for (const w of warnings) out(`warning: ${w.message}`);
   if (errors.length > 0) return 1;
@@ -15,6 +21,6 @@ export async function validateCommand(paths: string[], out: (line: string) => vo
     out(`${warnings.length} warning(s), and --strict fails on warnings`);
     return 1;
   }
-  out(`${specs.length} spec(s) valid${warnings.length > 0 ? `, ${warnings.length} warning(s)` : ""}`);
+  out(`${specs} spec(s) valid${warnings.length > 0 ? `, ${warnings.length} warning(s)` : ""}`);
   return 0;
 }

@@ -1,0 +1,29 @@
+// What `serve` refuses when it compiles a Sensor (a regex, a path, a template function,
+// a trigger source), found at load time, so that `validate` and `test-sensor` report
+// it as `FILE:LINE:COL Sensor/name path: detail` like any other spec error.
+import { parseFieldPath, specError, type LoadedSpec } from "../api/index.js";
+import type { Sensor } from "../api/types.js";
+import { errorMessage, SpecError } from "../errors.js";
+import { compileSensor } from "./compile.js";
+
+// Where formats compile errors `ns/name Sensor <field path>: <detail>`.
+const LOCATED = /^\S+ Sensor (\S+): ([\s\S]*)$/;
+
+/** One error per Sensor that does not compile (compiling stops at the first problem). */
+export function compileErrors(loaded: readonly LoadedSpec[]): SpecError[] {
+  const out: SpecError[] = [];
+  for (const doc of loaded) {
+    if (doc.spec.kind !== "Sensor") continue;
+    try {
+      compileSensor(doc.spec as Sensor);
+    } catch (err) {
+      if (err instanceof SpecError && err.resource === "Sensor") {
+        out.push(specError(doc, parseFieldPath(err.fieldPath), err.detail));
+        continue;
+      }
+      const m = LOCATED.exec(errorMessage(err));
+      out.push(m ? specError(doc, parseFieldPath(m[1] as string), m[2] as string) : specError(doc, [], errorMessage(err)));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+// `validate` reports what `serve` refuses when it compiles a Sensor, at the field, with
+// the file position (the review found each of these passing validate, then `serve`
+// exiting "nothing started").
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateCommand } from "../../src/commands/validate.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "tg-validate-compile-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const sensor = (deps: string, trigger = "    - template: {name: t, log: {}}\n") => `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: s, namespace: argo-events}
+spec:
+  dependencies:
+    - name: d
+      eventSourceName: e
+      eventName: x
+${deps}  triggers:
+${trigger}`;
+
+async function validate(text: string): Promise<{ code: number; lines: string[] }> {
+  const file = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(file, text);
+  const lines: string[] = [];
+  const code = await validateCommand([file], (l) => lines.push(l.replace(file, "f.yaml")));
+  return { code, lines };
+}
+
+describe("validate compiles Sensors as serve does", () => {
+  it.each([
+    [
+      "an invalid regex",
+      sensor("      filters:\n        data:\n          - {path: body.action, type: string, value: ['(opened']}\n"),
+      /^f\.yaml:11:\d+ Sensor\/s spec\.dependencies\[0\]\.filters\.data\[0\]\.value\[0\]: .*(regex|parenthes|missing)/i,
+    ],
+    [
+      "a broken gjson path",
+      sensor("      filters:\n        data:\n          - {path: 'body.#(', type: string, value: [x]}\n"),
+      /^f\.yaml:11:\d+ Sensor\/s spec\.dependencies\[0\]\.filters\.data\[0\]\.path: /,
+    ],
+    [
+      "env in a parameter template",
+      sensor(
+        "",
+        "    - template: {name: t, log: {}}\n      parameters:\n        - src: {dependencyName: d, dataTemplate: '{{ env \"HOME\" }}'}\n          dest: log.x\n",
+      ),
+      /^f\.yaml:1[23]:\d+ Sensor\/s spec\.triggers\[0\]\.parameters\[0\]\.src\.dataTemplate: .*env/,
+    ],
+    [
+      "a url source that is not http(s)",
+      sensor("", "    - template:\n        name: t\n        argoWorkflow:\n          operation: submit\n          source: {url: {path: 'file:///etc/passwd'}}\n"),
+      /^f\.yaml:14:\d+ Sensor\/s spec\.triggers\[0\]\.template\.argoWorkflow\.source\.url\.path: must be an http\(s\) URL$/,
+    ],
+    [
+      "a JSONPath script",
+      sensor("", "    - template: {name: t, log: {}}\n      parameters:\n        - src: {dependencyName: d, dataKey: '$..[?(@.a)]'}\n          dest: x\n"),
+      /^f\.yaml:12:\d+ Sensor\/s spec\.triggers\[0\]\.parameters\[0\]\.src\.dataKey: JSONPath .*not supported$/,
+    ],
+  ])("%s is an error with its position", async (_what, text, line) => {
+    const r = await validate(text);
+    expect(r.code).toBe(1);
+    expect(r.lines).toHaveLength(1);
+    expect(r.lines[0]).toMatch(line);
+  });
+
+  it("a Sensor that compiles still passes", async () => {
+    const r = await validate(sensor("      filters:\n        data:\n          - {path: body.action, type: string, value: ['opened|closed']}\n"));
+    expect(r).toEqual({ code: 0, lines: ["1 spec(s) valid"] });
+  });
+});
