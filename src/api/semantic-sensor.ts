@@ -99,7 +99,30 @@ function checkSource(source: Record<string, unknown> | undefined, at: FieldPath,
   }
 }
 
-function checkTrigger(trigger: Trigger, at: FieldPath, deps: ReadonlySet<string>, issues: Issue[]): void {
+/**
+ * Template fields that trigger-level `parameters` overwrite before every firing (the
+ * `dest` paths, relative to the template): their written value is a placeholder, so
+ * they are checked after the rewrite, when the firing compiles the changed template.
+ */
+function rewritten(trigger: Trigger, at: FieldPath): (issue: Issue) => boolean {
+  const dests = (trigger.parameters ?? []).map((p) => p.dest).filter((d): d is string => typeof d === "string" && d !== "");
+  if (dests.length === 0) return () => false;
+  const base = at.length + 1; // past "template"
+  return (issue) => {
+    if (issue.path[base - 1] !== "template") return false;
+    const rel = issue.path.slice(base).join(".");
+    return dests.some((d) => rel === d || rel.startsWith(`${d}.`));
+  };
+}
+
+function checkTrigger(trigger: Trigger, at: FieldPath, deps: ReadonlySet<string>, all: Issue[]): void {
+  const issues: Issue[] = [];
+  checkTriggerFields(trigger, at, deps, issues);
+  const placeholder = rewritten(trigger, at);
+  all.push(...issues.filter((i) => !placeholder(i)));
+}
+
+function checkTriggerFields(trigger: Trigger, at: FieldPath, deps: ReadonlySet<string>, issues: Issue[]): void {
   const t = trigger.template;
   if (!t) {
     issues.push({ path: [...at, "template"], message: "required field is missing" });
