@@ -1,12 +1,16 @@
 // Tokens of Knetic/govaluate, read the way its lexer reads them: a backslash escapes
 // any character in names and strings, a string ends at the first unescaped quote of
 // either kind, and operator symbols are maximal runs of non-alphanumeric characters
-// (so `a==-1` is the invalid token `==-`, as in govaluate).
+// (so `a==-1` is the invalid token `==-`, as in govaluate). A quoted literal that
+// reads as a date in one of govaluate's formats is a time token, not a string.
 import { ExpressionError } from "../errors.js";
+import { govaluateTimeLiteral } from "./govaluate-time.js";
 
 export type GovToken =
   | { k: "num"; v: number }
   | { k: "str"; v: string }
+  /** A quoted date: its Unix seconds, and the literal as written. */
+  | { k: "time"; v: number; text: string }
   | { k: "bool"; v: boolean }
   | { k: "var"; v: string }
   /** `a.B.C`: a parameter and the fields read from it. */
@@ -106,7 +110,8 @@ export function lexGovaluate(src: string): GovToken[] {
       const { text, closed } = readRun((x) => !isQuote(x), false);
       if (!closed) fail("Unclosed string literal");
       i++; // the closing quote
-      out.push({ k: "str", v: text });
+      const seconds = govaluateTimeLiteral(text);
+      out.push(seconds === undefined ? { k: "str", v: text } : { k: "time", v: seconds, text });
       continue;
     }
     const sym = readRun(isSymChar, true).text;

@@ -24,12 +24,20 @@ function compare(op: string, test: (c: number) => boolean) {
   };
 }
 
+// govaluate words every comparator's type error the same way, "not a number" even
+// where a string or an array is wanted.
+const notForComparator = (x: unknown, op: string): never =>
+  fail(`Value '${v(x)}' cannot be used with the comparator '${op}', it is not a number`);
+const prefixOnly = (ok: boolean, x: unknown, op: string): void => {
+  if (!ok) fail(`Value '${v(x)}' cannot be used with the prefix '${op}'`);
+};
+
 function regexMatch(l: unknown, r: unknown, op: string): boolean {
-  if (typeof l !== "string") return fail(`Value '${v(l)}' cannot be used with the comparator '${op}', it is not a string`);
+  if (typeof l !== "string") return notForComparator(l, op);
   let re: CompiledRegex;
   if (isCompiledRegex(r)) re = r;
   else if (typeof r === "string") re = compileRegex(r);
-  else return fail(`Value '${v(r)}' cannot be used with the comparator '${op}', it is not a string or pattern`);
+  else return notForComparator(r, op);
   return re.test(l);
 }
 
@@ -37,16 +45,16 @@ function regexMatch(l: unknown, r: unknown, op: string): boolean {
 const i64 = (x: unknown, op: string): bigint => BigInt.asIntN(64, BigInt(Math.trunc(num(x, op))));
 const u64 = (x: unknown, op: string): bigint => BigInt.asUintN(64, BigInt(Math.trunc(num(x, op))));
 
+/**
+ * `a.B` (and `a.B(args)`, whose arguments are already evaluated). govaluate reads
+ * fields and methods of Go structs only, by reflection. Its parameters here are
+ * JSON values (gjson's Value(): maps, slices, strings, float64, bool, nil), never
+ * structs, so after the parameter lookup every accessor fails, on a map too.
+ */
 function access(env: unknown, parts: unknown): unknown {
   const path = parts as string[];
-  let cur = param(env, path[0]);
-  for (let i = 1; i < path.length; i++) {
-    // Parameters here are decoded JSON; an object's own fields stand in for Go struct fields.
-    if (!isPlainObject(cur)) return fail(`Unable to access '${path[i]}', '${path[i - 1]}' is not a struct`);
-    if (!hasOwn(cur, path[i])) return fail(`No method or field '${path[i]}' present on parameter '${path[i - 1]}'`);
-    cur = cur[path[i]];
-  }
-  return cur;
+  param(env, path[0]);
+  return fail(`Unable to access '${path[1]}', '${path[0]}' is not a struct`);
 }
 
 function param(env: unknown, name: unknown): unknown {
@@ -86,9 +94,18 @@ function configure(j: Jexl): void {
   addFunctions(j, {
     param,
     access,
-    not: (x) => !bool(x, "!"),
-    neg: (x) => -num(x, "-"),
-    bnot: (x) => Number(BigInt.asIntN(64, ~i64(x, "~"))),
+    not: (x) => {
+      prefixOnly(typeof x === "boolean", x, "!");
+      return !x;
+    },
+    neg: (x) => {
+      prefixOnly(typeof x === "number", x, "-");
+      return -(x as number);
+    },
+    bnot: (x) => {
+      prefixOnly(typeof x === "number", x, "~");
+      return Number(BigInt.asIntN(64, ~i64(x, "~")));
+    },
     band: (l, r) => Number(BigInt.asIntN(64, i64(l, "&") & i64(r, "&"))),
     bor: (l, r) => Number(BigInt.asIntN(64, i64(l, "|") | i64(r, "|"))),
     bxor: (l, r) => Number(BigInt.asIntN(64, i64(l, "^") ^ i64(r, "^"))),
@@ -96,7 +113,7 @@ function configure(j: Jexl): void {
     shr: (l, r) => Number(u64(l, ">>") >> u64(r, ">>")),
     // govaluate compares with Go's `==` on interfaces: primitives only.
     in: (l, r) => {
-      if (!Array.isArray(r)) return fail(`Value '${v(r)}' cannot be used with the comparator 'in', it is not an array`);
+      if (!Array.isArray(r)) return notForComparator(r, "in");
       return r.some((x) => (typeof x !== "object" || x === null) && (x === l || (isNil(x) && isNil(l))));
     },
     tbool: (x) =>

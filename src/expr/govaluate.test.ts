@@ -54,7 +54,6 @@ describe("compileGovaluate evaluates like govaluate", () => {
     ["[x.y] * 2", 6],
     ["[dep-a] && true", true],
     ["[with space] == 'ok'", true],
-    ["obj.Name == 'x'", true],
     ["0x10 + 1", 17],
     ["6 & 3 | 8", 10],
     ["1 << 4 >> 2", 4],
@@ -74,10 +73,13 @@ describe("compileGovaluate evaluates like govaluate", () => {
     ["s > 1", "cannot be used with the comparator '>'"],
     ["a && t", "cannot be used with the logical operator '&&'"],
     ["s - 1", "cannot be used with the modifier '-'"],
-    ["!a", "is not a bool"],
+    ["!a", "Value '5' cannot be used with the prefix '!'"], // prefixErrorFormat
+    ["-s", "Value 'hello' cannot be used with the prefix '-'"],
+    ["~t", "Value 'true' cannot be used with the prefix '~'"],
     ["a ? 1 : 2", "ternary operator"],
-    ["a in 5", "not an array"],
-    ["obj.Missing", "No method or field 'Missing'"],
+    ["a in 5", "Value '5' cannot be used with the comparator 'in', it is not a number"], // comparatorErrorFormat
+    ["a =~ 'x'", "Value '5' cannot be used with the comparator '=~', it is not a number"],
+    ["s !~ a", "Value '5' cannot be used with the comparator '!~', it is not a number"],
     ["s =~ n + '('", "invalid regular expression"],
   ])("%s fails at evaluation with %s", (expr, msg) => {
     const compiled = compileGovaluate(expr);
@@ -95,6 +97,41 @@ describe("compileGovaluate evaluates like govaluate", () => {
   it("compiles to a jexl expression once", () => {
     const c = compileGovaluate("a > 1 && s =~ 'h'");
     expect(c.jexlSource).toBe('((_param($env, "a") > 1) && (_param($env, "s") =~ $k[0]))');
+  });
+});
+
+// govaluate's accessor stage (makeAccessorStage in evaluationStage.go) reads fields
+// and methods of Go structs by reflection and fails on anything else with "Unable to
+// access '<field>', '<parameter>' is not a struct". Argo Events binds each exprs field
+// to gjson's Value() (filterExpr in pkg/sensors/dependencies/filter.go): a map, slice,
+// string, float64, bool or nil, never a struct. So an accessor always fails at
+// evaluation, on a JSON object too, once its parameter exists.
+describe("accessors (a.B) as in Argo Events: never a field of a JSON value", () => {
+  it.each<[string, string]>([
+    ["obj.Name == 'x'", "Unable to access 'Name', 'obj' is not a struct"],
+    ["obj.Missing", "Unable to access 'Missing', 'obj' is not a struct"],
+    ["list.Len", "Unable to access 'Len', 'list' is not a struct"],
+    ["s.Length > 1", "Unable to access 'Length', 's' is not a struct"],
+    ["nil.X", "Unable to access 'X', 'nil' is not a struct"],
+    ["obj.Name.First", "Unable to access 'Name', 'obj' is not a struct"],
+    // The parameter is looked up first.
+    ["gone.Name", "No parameter 'gone' found."],
+    // A method call parses; its arguments are evaluated before the accessor fails.
+    ["obj.Get('Name')", "Unable to access 'Get', 'obj' is not a struct"],
+    ["obj.Get(missing)", "No parameter 'missing' found."],
+  ])("%s fails at evaluation with %s", (expr, msg) => {
+    const compiled = compileGovaluate(expr);
+    expect(() => compiled.evaluate(params)).toThrow(ExpressionError);
+    expect(() => compiled.evaluate(params)).toThrow(msg);
+  });
+
+  it("is not reached behind a short circuit, so the expression can still be true", () => {
+    expect(compileGovaluate("t || obj.Name == 'x'").evaluate(params)).toBe(true);
+    expect(compileGovaluate("f && obj.Name == 'x'").evaluate(params)).toBe(false);
+  });
+
+  it("an unexported (lower-case) field is a parse error, as govaluate's lexer reports it", () => {
+    expect(() => compileGovaluate("obj.name == 'x'")).toThrow("Unable to access unexported field 'name' in token 'obj.name'");
   });
 });
 

@@ -42,6 +42,9 @@ class Parser {
 
   constructor(private readonly toks: GovToken[]) {
     for (const t of toks) if (t.k === "sym" && !KNOWN.has(t.v)) throw new ExpressionError(`Invalid token: '${t.v}'`);
+    toks.forEach((t, i) => {
+      if (t.k === "time") checkTimeNeighbours(toks, i, t.text);
+    });
   }
 
   parse(): Node {
@@ -57,7 +60,8 @@ class Parser {
 
   private unexpected(): never {
     const t = this.peek();
-    throw new ExpressionError(t ? `Unexpected token '${String(t.v)}'` : "Unexpected end of expression");
+    const shown = t?.k === "time" ? t.text : String(t?.v);
+    throw new ExpressionError(t ? `Unexpected token '${shown}'` : "Unexpected end of expression");
   }
 
   // `a, b` builds an array (used by `in (a, b)`).
@@ -113,12 +117,18 @@ class Parser {
       case "str":
       case "bool":
         return lit(t.v);
+      case "time":
+        return lit(t.v); // govaluate's planner: float64(t.Unix())
       case "var":
         this.variables.add(t.v);
         return call("param", { t: "env" }, lit(t.v));
-      case "acc":
+      case "acc": {
         this.variables.add(t.v[0]);
+        // `a.Method(args)`: like govaluate's planAccessor, everything from the
+        // parenthesis on at the loosest level is the argument, evaluated first.
+        if (this.peek()?.k === "(") return call("access", { t: "env" }, lit(t.v), this.separated());
         return call("access", { t: "env" }, lit(t.v));
+      }
       case "(": {
         if (this.peek()?.k === ")") this.unexpected();
         const inner = this.separated();
@@ -130,6 +140,31 @@ class Parser {
         this.pos--;
         return this.unexpected();
     }
+  }
+}
+
+const MODIFIERS = new Set(["+", "-", "*", "/", "%", "**", "&", "|", "^", "<<", ">>"]);
+const TERNARY = new Set(["?", ":", "??"]);
+// The tokens after which govaluate's lexer reads `-` as a prefix, not a modifier.
+const BEFORE_PREFIX = new Set([...LEVELS.slice(0, 4).flat(), ...MODIFIERS]);
+
+/**
+ * govaluate's syntax check (checkExpressionSyntax) allows fewer neighbours for a
+ * date literal than for a string: none after a modifier or prefix operator, and no
+ * ternary operator after it.
+ */
+function checkTimeNeighbours(toks: GovToken[], i: number, text: string): void {
+  const prev = toks[i - 1];
+  if (prev?.k === "sym" && (MODIFIERS.has(prev.v) || PREFIX.has(prev.v))) {
+    const before = toks[i - 2];
+    const prefix =
+      !MODIFIERS.has(prev.v) ||
+      (prev.v === "-" && (before === undefined || before.k === "(" || before.k === "," || (before.k === "sym" && BEFORE_PREFIX.has(before.v))));
+    throw new ExpressionError(`Cannot transition token types from ${prefix ? "PREFIX" : "MODIFIER"} [${prev.v}] to TIME [${text}]`);
+  }
+  const next = toks[i + 1];
+  if (next?.k === "sym" && TERNARY.has(next.v)) {
+    throw new ExpressionError(`Cannot transition token types from TIME [${text}] to TERNARY [${next.v}]`);
   }
 }
 

@@ -141,3 +141,42 @@ describe("an empty exprs list", () => {
     expect(run(or())).toEqual({ pass: false, reason: "expr filter: no expression passed" });
   });
 });
+
+describe("field values are gjson's Value(), as filterExpr binds them", () => {
+  // Argo Events, filterExpr in pkg/sensors/dependencies/filter.go: parameters[name] =
+  // gjson.GetBytes(payload, path).Value(), i.e. string, float64, bool, nil,
+  // []interface{} or map[string]interface{}. govaluate's accessor (makeAccessorStage)
+  // works on structs only, so `o.Type` on an object is an evaluation error.
+  const payload = { body: { repository: { Type: "git", name: "app" }, created: "2024-06-01", ts: 1717200000 } };
+
+  it("an accessor on a JSON object is an error, not a key lookup", () => {
+    expectSkipped(
+      run({ exprs: [expr('o.Type == "git"', { o: "body.repository" })] }, undefined, event(payload)),
+      q(`expr filter: "o.Type == \\"git\\"": `) + ".*" + q("Unable to access 'Type', 'o' is not a struct"),
+    );
+  });
+
+  it("with exprLogicalOperator or, another expression can still pass", () => {
+    expect(
+      run(or(expr('o.Type == "git"', { o: "body.repository" }), expr('n == "app"', { n: "body.repository.name" })), undefined, event(payload)),
+    ).toEqual({ pass: true });
+  });
+
+  it("the object's key is read through a gjson path in fields instead", () => {
+    expect(run({ exprs: [expr('t == "git"', { t: "body.repository.Type" })] }, undefined, event(payload))).toEqual({ pass: true });
+  });
+
+  it("a date literal is Unix seconds: a date string field cannot be ordered against it", () => {
+    // govaluate's lexer (tryParseTime) turns "2024-01-01" into 1704067200 (UTC).
+    expectSkipped(
+      run({ exprs: [expr('c > "2024-01-01"', { c: "body.created" })] }, undefined, event(payload)),
+      q(`expr filter: "c > \\"2024-01-01\\"": `) + ".*" + q("Value '2024-06-01' cannot be used with the comparator '>', it is not a number"),
+    );
+    expect(run({ exprs: [expr('ts > "2024-01-01"', { ts: "body.ts" })] }, undefined, event(payload))).toEqual({ pass: true });
+  });
+
+  it("a date string field is not equal to the same date written as a literal", () => {
+    const r = run({ exprs: [expr('c == "2024-06-01"', { c: "body.created" })] }, undefined, event(payload));
+    expect(r).toEqual({ pass: false, reason: 'expr filter: "c == \\"2024-06-01\\"" is false with {"c":"2024-06-01"}' });
+  });
+});

@@ -40,22 +40,25 @@ export function compileFilters(
 }
 
 /**
- * Combine the filter kinds as the original does (exprs, data, context, time in
- * that order). AND: a kind's error fails the event, otherwise every kind must pass. OR: some kind that is set must
- * pass; errors of the other kinds are only a warning then.
+ * Combine the filter kinds as Argo Events does (filterEvent in
+ * pkg/sensors/dependencies/filter.go: exprs, data, context, time, in that order,
+ * every kind evaluated). AND: a kind's error fails the event, otherwise every kind
+ * must pass. OR: some kind that is set must pass, and no kind may error: filterEvent
+ * returns the errors alongside the OR result and Filter() turns any error into
+ * "discard", even when another kind passed.
  */
 export function checkFilters(f: CompiledFilters, event: SensorEvent): FilterResult {
-  const kinds: [set: boolean, run: () => KindResult][] = [
-    [f.exprs !== undefined, () => checkExprs(f.exprs?.filters ?? [], f.exprs?.or ?? false, event.data)],
-    [f.data !== undefined, () => checkData(f.data?.filters ?? [], f.data?.or ?? false, event.data)],
-    [f.context !== undefined, () => checkContext(f.context ?? {}, event.context)],
-    [f.time !== undefined, () => checkTime(f.time as CompiledTimeFilter, event.context.time)],
+  const kinds: [name: string, set: boolean, run: () => KindResult][] = [
+    ["expr", f.exprs !== undefined, () => checkExprs(f.exprs?.filters ?? [], f.exprs?.or ?? false, event.data)],
+    ["data", f.data !== undefined, () => checkData(f.data?.filters ?? [], f.data?.or ?? false, event.data)],
+    ["context", f.context !== undefined, () => checkContext(f.context ?? {}, event.context)],
+    ["time", f.time !== undefined, () => checkTime(f.time as CompiledTimeFilter, event.context.time)],
   ];
   if (!f.or) {
     // Every kind runs: an error of a later kind is what the original reports even
     // when an earlier kind simply did not pass.
     let reason: string | undefined;
-    for (const [set, run] of kinds) {
+    for (const [, set, run] of kinds) {
       if (!set) continue;
       const r = run();
       if (r.errors.length > 0) return { pass: false, reason: r.errors.join("; ") };
@@ -65,15 +68,22 @@ export function checkFilters(f: CompiledFilters, event: SensorEvent): FilterResu
   }
   const errors: string[] = [];
   const reasons: string[] = [];
-  let pass = false;
-  for (const [set, run] of kinds) {
+  const passed: string[] = [];
+  for (const [name, set, run] of kinds) {
     if (!set) continue;
     const r = run();
     errors.push(...r.errors);
-    if (r.pass) pass = true;
+    if (r.pass) passed.push(name);
     else if (r.reason) reasons.push(r.reason);
   }
-  if (pass) return errors.length > 0 ? { pass: true, warning: errors.join("; ") } : { pass: true };
+  if (errors.length > 0 && passed.length > 0) {
+    const kindsPassed = passed.map((k) => `the ${k} filter`).join(" and ");
+    return {
+      pass: false,
+      reason: `${errors.join("; ")} (a filter error discards the event with filtersLogicalOperator "or" too, although ${kindsPassed} passed)`,
+    };
+  }
+  if (passed.length > 0) return { pass: true };
   const all = [...reasons, ...errors];
   return { pass: false, reason: all.length > 0 ? `no filter passed: ${all.join("; ")}` : "no filter is set in OR mode" };
 }

@@ -52,13 +52,56 @@ describe("filtersLogicalOperator: or", () => {
 });
 
 describe("filtersLogicalOperator: or with errors", () => {
-  // The original's Filter() discards the event whenever a kind errors in OR mode;
-  // here the erroring kind at least never counts as passing.
-  it("a kind that errors does not pass, its error is listed after the reasons", () => {
-    expect(run({ data: [{ path: "body.nope", type: "string", value: ["x"] }], context: { type: "gitlab" } }, "or")).toEqual({
+  // Argo Events, pkg/sensors/dependencies/filter.go: filterEvent collects the errors of
+  // exprs (filterExpr), data (filterData) and time (filterTime) in OR mode and returns
+  // them with the OR of the kinds; Filter() then returns false on any error, so the
+  // event is discarded even when another kind passed. (filterContext cannot error;
+  // filterScript errors discard in both modes, and scripts are refused at load here.)
+  const missing = { path: "body.nope", type: "string", value: ["x"] };
+
+  it("a data error discards the event although context passed, and the reason says so", () => {
+    expect(run({ data: [missing], context: { type: "github" } }, "or")).toEqual({
+      pass: false,
+      reason:
+        'data filter: path "body.nope" does not exist ' +
+        '(a filter error discards the event with filtersLogicalOperator "or" too, although the context filter passed)',
+    });
+  });
+
+  it("an exprs evaluation error discards the event although data and time passed", () => {
+    const bad = { expr: "ref > 1", fields: [{ name: "ref", path: "body.ref" }] };
+    const r = run({ exprs: [bad], data: [refMatches("main")], time: { start: "11:00:00", stop: "13:00:00" } }, "or");
+    expect(r.pass).toBe(false);
+    if (!r.pass) {
+      expect(r.reason).toMatch(/^expr filter: "ref > 1": .*Value 'refs\/heads\/main' cannot be used with the comparator '>', it is not a number/);
+      expect(r.reason).toMatch(/although the data filter and the time filter passed\)$/);
+    }
+  });
+
+  it("an exprs path error discards the event although data passed", () => {
+    const r = run({ exprs: [{ expr: "x == 1", fields: [{ name: "x", path: "body.nope" }] }], data: [refMatches("main")] }, "or");
+    expect(r).toEqual({
+      pass: false,
+      reason:
+        'expr filter: path "body.nope" does not exist ' +
+        '(a filter error discards the event with filtersLogicalOperator "or" too, although the data filter passed)',
+    });
+  });
+
+  it("when no kind passes either, the errors follow the reasons", () => {
+    expect(run({ data: [missing], context: { type: "gitlab" } }, "or")).toEqual({
       pass: false,
       reason: 'no filter passed: context filter: type is "github", expected "gitlab"; data filter: path "body.nope" does not exist',
     });
+  });
+
+  it("an erroring entry inside an OR kind is no error once another entry of that kind passes", () => {
+    // filterData / filterExpr with the `or` operator return (true, nil) at the first
+    // passing entry, whatever errors came before it.
+    expect(run({ dataLogicalOperator: "or", data: [missing, refMatches("main")], context: { type: "gitlab" } }, "or")).toEqual({ pass: true });
+    expect(
+      run({ exprLogicalOperator: "or", exprs: [{ expr: "x == 1", fields: [{ name: "x", path: "body.nope" }] }, sizeIs(3)], context: { type: "gitlab" } }, "or"),
+    ).toEqual({ pass: true });
   });
 });
 

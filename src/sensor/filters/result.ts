@@ -1,10 +1,16 @@
-/** The outcome of one check: pass, or the reason the event was skipped. */
+/**
+ * The outcome of one check: pass, or the reason the event was skipped. The filters
+ * never set `warning` (Argo Events discards an event on any filter error, so there
+ * is no "passed with errors"); it stays for callers that forward one.
+ */
 export type FilterResult = { pass: true; warning?: string } | { pass: false; reason: string };
 
 /**
  * The outcome of one filter kind (data, exprs, context, time) before the kinds are
  * combined: `errors` are conditions the original reports as filter errors (a
- * missing path, a failing expression), which fail an AND and only warn in an OR.
+ * missing path, a failing expression). They discard the event whatever
+ * filtersLogicalOperator says; inside one kind, an `or` entry that passes still
+ * wins over an erroring one (the kind then returns no errors).
  */
 export interface KindResult {
   pass: boolean;
