@@ -43,7 +43,6 @@ export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
     what: "trigger type",
     except: [...TRIGGER_TEMPLATE_KEYS, "argoWorkflow", "k8s", "log", "http"],
   },
-  { kind: "Sensor", field: "@trigger.template.argoWorkflow.args", what: "argoWorkflow args (argo CLI flags)" },
   {
     kind: "Sensor",
     field: "@trigger.template.k8s.patchStrategy",

@@ -4,6 +4,7 @@
 // ConvertCronWorkflowToWorkflow, FormulateResubmitWorkflow, FormulateRetryWorkflow,
 // SuspendWorkflow, ResumeWorkflow, patchShutdownStrategy), simplified where noted.
 import type { KubeObject } from "../api/types.js";
+import { applySubmitOpts, type SubmitOpts } from "./submit-opts.js";
 import { BadRequestError, ConflictError, NotFoundError } from "../errors.js";
 import { WORKFLOW_API_VERSION, type WorkflowClient } from "./client.js";
 
@@ -40,6 +41,8 @@ export interface NewWorkflowOptions {
   /** A fixed name (e.g. derived from the firing, for idempotence) instead of the server's generateName suffix. */
   name?: string;
   now?: Date;
+  /** `argo submit` flags applied to the new Workflow (argoWorkflow `args`). */
+  submitOpts?: SubmitOpts;
 }
 
 type Obj = Record<string, unknown>;
@@ -57,6 +60,7 @@ function rfc3339(d: Date): string {
 }
 
 function named<T extends KubeObject>(wf: T, options: NewWorkflowOptions): T {
+  if (options.submitOpts) applySubmitOpts(wf, options.submitOpts);
   if (options.name) wf.metadata.name = options.name;
   return wf;
 }

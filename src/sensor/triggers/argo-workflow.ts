@@ -13,7 +13,9 @@ import {
   workflowFromTemplate,
   type SubmitFromKind,
 } from "../../workflows/operations.js";
+import { applySubmitOpts, type SubmitOpts } from "../../workflows/submit-opts.js";
 import type { Where } from "../where.js";
+import { ArgoArgsError, parseSubmitArgs } from "./argo-args.js";
 import { createIntent, firingName, requireName, SourcedAction, type Intend, type Intent } from "./resource.js";
 import type { Firing, TriggerAction, TriggerRuntime, TriggerType } from "./types.js";
 
@@ -24,23 +26,25 @@ function workflowRef(namespace: string, name: string): { apiVersion: string; kin
   return { apiVersion: WORKFLOW_API_VERSION, kind: "Workflow", namespace, name };
 }
 
-function submitIntent(obj: KubeObject, firing: Firing): Intent {
-  if (obj.kind !== "Workflow") throw new TriggerError(`trigger ${firing.triggerName}: submit creates a Workflow, got kind "${obj.kind}"`);
-  return createIntent(obj, firing);
+function submitIntent(opts: SubmitOpts): Intend {
+  return (obj, firing) => {
+    if (obj.kind !== "Workflow") throw new TriggerError(`trigger ${firing.triggerName}: submit creates a Workflow, got kind "${obj.kind}"`);
+    return createIntent(applySubmitOpts(obj, opts), firing);
+  };
 }
 
 /** `argo submit --from`: a new Workflow named from the firing (so a redelivery finds it), labelled as the argo server does. */
-function submitFromIntent(obj: KubeObject, firing: Firing): Intent {
+const submitFromIntent = (opts: SubmitOpts): Intend => (obj, firing) => {
   const kind = SUBMIT_FROM_KINDS.find((k) => k === obj.kind);
   if (!kind) {
     throw new TriggerError(`trigger ${firing.triggerName}: submit-from needs a ${SUBMIT_FROM_KINDS.join(", ")} resource, got "${obj.kind}"`);
   }
   const from = requireName(obj, firing, "submit-from");
   const namespace = obj.metadata.namespace || firing.sensorNamespace;
-  const name = firingName(`${from}-`, firing);
+  const name = opts.name ?? firingName(opts.generateName ?? `${from}-`, firing);
   const run = async (runtime: TriggerRuntime) => {
     try {
-      const created = await submitFrom(runtime.workflows, kind as SubmitFromKind, namespace, from, { name, now: firing.now });
+      const created = await submitFrom(runtime.workflows, kind as SubmitFromKind, namespace, from, { name, now: firing.now, submitOpts: opts });
       return { object: workflowRef(namespace, created.metadata.name ?? name) };
     } catch (err) {
       if (err instanceof AlreadyExistsError) return { object: workflowRef(namespace, name), alreadyExisted: true };
@@ -50,8 +54,8 @@ function submitFromIntent(obj: KubeObject, firing: Firing): Intent {
   if (kind === "CronWorkflow") {
     return { derivedName: true, summary: { operation: "submit-from", from: { kind, namespace, name: from }, name }, run };
   }
-  return { resource: workflowFromTemplate(kind, from, namespace, { name }), derivedName: true, run };
-}
+  return { resource: workflowFromTemplate(kind, from, namespace, { name, submitOpts: opts }), derivedName: opts.name === undefined, run };
+};
 
 function resubmitIntent(obj: KubeObject, firing: Firing): Intent {
   const target = requireName(obj, firing, "resubmit");
@@ -100,12 +104,12 @@ function existingIntent(operation: keyof typeof ON_EXISTING): Intend {
   };
 }
 
-function intentFor(op: Operation): Intend {
+function intentFor(op: Operation, opts: SubmitOpts): Intend {
   switch (op) {
     case "submit":
-      return submitIntent;
+      return submitIntent(opts);
     case "submit-from":
-      return submitFromIntent;
+      return submitFromIntent(opts);
     case "resubmit":
       return resubmitIntent;
     default:
@@ -115,8 +119,9 @@ function intentFor(op: Operation): Intend {
 
 /**
  * `argoWorkflow`: every operation of the argo CLI, done through the workflow
- * client instead of exec'ing the CLI. `args` (extra CLI flags) have no
- * equivalent and are rejected at load rather than ignored.
+ * client instead of exec'ing the CLI. `args` (extra CLI flags) are read as the
+ * CLI reads them for submit and submit-from (see argo-args.ts); with another
+ * operation they are refused at load rather than ignored.
  */
 export const argoWorkflowTrigger: TriggerType = {
   type: "argoWorkflow",
@@ -128,8 +133,19 @@ export const argoWorkflowTrigger: TriggerType = {
     if (!ARGO_WORKFLOW_OPERATIONS.includes(op)) {
       throw where.spec(`${field}.operation`, `unknown operation "${op}"; one of ${ARGO_WORKFLOW_OPERATIONS.join(", ")}`);
     }
-    if (section.args?.length) throw where.notSupported(`${field}.args`, "argo CLI arguments are not supported");
-    const action = new SourcedAction("argoWorkflow", op, section.source, section.parameters, intentFor(op), where, field);
+    let opts: SubmitOpts = {};
+    if (section.args?.length) {
+      if (op !== "submit" && op !== "submit-from") {
+        throw where.notSupported(`${field}.args`, `argo CLI flags with operation ${op} (only submit and submit-from take them)`);
+      }
+      try {
+        opts = parseSubmitArgs(section.args);
+      } catch (err) {
+        if (err instanceof ArgoArgsError) throw where.notSupported(`${field}.args`, err.message);
+        throw err;
+      }
+    }
+    const action = new SourcedAction("argoWorkflow", op, section.source, section.parameters, intentFor(op, opts), where, field);
     const kind = action.loaded?.kind;
     if (kind !== undefined && op === "submit" && kind !== "Workflow") {
       throw where.spec(`${field}.source`, `submit creates a Workflow, got kind "${kind}"`);

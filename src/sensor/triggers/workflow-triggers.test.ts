@@ -104,10 +104,16 @@ describe("argoWorkflow and k8s triggers against the local store", () => {
     expect(() => compileTriggerAction(t, where, AT)).toThrow(SpecError);
   });
 
-  it("argoWorkflow rejects args and unknown operations at load", () => {
+  it("argoWorkflow rejects unknown operations, and args it cannot honour, at load", () => {
     const source = { resource: { apiVersion: AV, kind: "Workflow", metadata: { name: "x" } } };
     expect(() => compileTriggerAction({ name: "t", argoWorkflow: { operation: "launch", source } }, where, AT)).toThrow(SpecError);
-    expect(() => compileTriggerAction({ name: "t", argoWorkflow: { source, args: ["--watch"] } }, where, AT)).toThrow(/not supported|args/);
+    expect(() => compileTriggerAction({ name: "t", argoWorkflow: { source, args: ["--watch"] } }, where, AT)).not.toThrow();
+    expect(() => compileTriggerAction({ name: "t", argoWorkflow: { source, args: ["--parameter-file", "f"] } }, where, AT)).toThrow(
+      /not supported: argo flag --parameter-file/,
+    );
+    expect(() => compileTriggerAction({ name: "t", argoWorkflow: { operation: "stop", source, args: ["--message", "m"] } }, where, AT)).toThrow(
+      /operation stop/,
+    );
   });
 
   const cm = (data: Record<string, string>, name = "cfg"): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });
