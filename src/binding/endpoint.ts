@@ -1,6 +1,7 @@
 // POST /api/v1/events/{namespace}/{discriminator}: authenticate, then either
 // publish the event for the dispatcher (durable) or dispatch it in the request (sync).
 import type { EventBus } from "../eventbus/bus.js";
+import { rememberJsonText } from "../eventbus/json-text.js";
 import type { Logger } from "../logger.js";
 import {
   BadRequestError,
@@ -120,7 +121,8 @@ export function createEventHandler(deps: BindingEndpointDeps): EventHandler {
     const text = raw.toString("utf8");
     if (text.trim() === "") return null;
     try {
-      return JSON.parse(text) as unknown;
+      // The text is kept for the bus: re-encoding a deeply nested payload would overflow the stack.
+      return rememberJsonText(JSON.parse(text) as unknown, text);
     } catch (err) {
       throw new BadRequestError(`payload is not valid JSON: ${errorMessage(err)}`);
     }

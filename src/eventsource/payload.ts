@@ -52,6 +52,10 @@ export function parseJson(text: string, what: string): unknown {
 /** Form or query values as Go's url.Values: every key maps to all its values. */
 export function formValues(text: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [k, v] of new URLSearchParams(text)) (out[k] ??= []).push(v);
+  for (const [k, v] of new URLSearchParams(text)) {
+    // Keys are data: `__proto__`, `constructor`, `toString` are form fields like any other.
+    if (Object.hasOwn(out, k)) (out[k] as string[]).push(v);
+    else Object.defineProperty(out, k, { value: [v], enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
