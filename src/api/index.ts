@@ -8,6 +8,7 @@ export {
   loadSpecsFromText,
   readFilesInOrder,
   specError,
+  specWarning,
   withoutSyntaxTree,
   type FileRead,
   type LoadedSpec,
@@ -16,6 +17,6 @@ export {
 } from "./load.js";
 export { checkSpecs, loadAndValidate, sortErrors, validateLoaded, validateSpecs } from "./validate.js";
 export { schemaCheck, type SchemaCheck } from "./field-names.js";
-export { schemaIssues, crdSchema, type SchemaIssue } from "./schema.js";
+export { schemaIssues, crdSchema, closest, type SchemaIssue } from "./schema.js";
 export { semanticIssues, webhookRoutes, type Issue, type WebhookRoute } from "./semantic.js";
 export { NOT_SUPPORTED, findUnsupported, type NotSupportedRule } from "./unsupported.js";

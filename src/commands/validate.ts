@@ -1,19 +1,23 @@
 import { loadAndValidate, sortErrors } from "../api/index.js";
+import { referenceChecks } from "../config/reference-checks.js";
 import { compileErrors } from "../sensor/compile-check.js";
 
 export interface ValidateOptions {
-  /** Warnings (fields Argo ignores or reads case-insensitively) fail the check too. */
+  /** Warnings (fields Argo ignores or reads case-insensitively, unchecked references) fail the check too. */
   strict?: boolean;
 }
 
 /** Prints one line per error and per warning; returns the exit code. */
 export async function validateCommand(paths: string[], out: (line: string) => void, options: ValidateOptions = {}): Promise<number> {
   const loaded = await loadAndValidate(paths);
-  const { warnings = [] } = loaded;
-  // What serve would refuse when compiling a valid-looking Sensor is an error here too.
+  // What serve would refuse when compiling a valid-looking Sensor is an error here too,
+  // and so is what would fail every firing (a template's parameters) or never arrive.
   const failed = compileErrors(loaded.specs);
-  const errors = sortErrors([...loaded.errors, ...failed]);
-  const specs = loaded.specs.length - failed.length;
+  const refs = await referenceChecks(loaded.specs);
+  const errors = sortErrors([...loaded.errors, ...failed, ...refs.errors]);
+  const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings]);
+  const bad = new Set([...failed, ...refs.errors].map((e) => `${e.location.split(":")[0]} ${e.resource}`));
+  const specs = loaded.specs.filter((s) => !bad.has(`${s.file} ${s.spec.kind}/${s.spec.metadata.name ?? ""}`)).length;
   for (const e of errors) out(e.message);
   for (const w of warnings) out(`warning: ${w.message}`);
   if (errors.length > 0) return 1;

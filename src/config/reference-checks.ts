@@ -1,0 +1,100 @@
+// Checks that need more than one document, or a provider's list: the WorkflowTemplate
+// a trigger submits from and the parameters it passes, and the event names an
+// EventSource subscribes to. What would fail every firing is an error when the
+// referenced spec is among the inputs, a warning when it is not (it may be in the cluster).
+import { emitterEventNames } from "@octokit/webhooks";
+import { closest, specError, specWarning, type FieldPath, type LoadedSpec } from "../api/index.js";
+import type { EventSource, KubeObject, Sensor, Trigger, WorkflowTemplate } from "../api/types.js";
+import type { SpecError, SpecWarning } from "../errors.js";
+import { GITLAB_EVENT_NAMES } from "../eventsource/index.js";
+import { parameterViolations, templateLabel, templateLookupFromList, templateRefOf } from "../workflows/submit-validation.js";
+
+export interface ReferenceReport {
+  errors: SpecError[];
+  warnings: SpecWarning[];
+}
+
+const GITHUB_EVENTS: ReadonlySet<string> = new Set(emitterEventNames.map((e) => e.split(".")[0] as string));
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** The closest known name by case-insensitive compare or prefix, for a hint. */
+function hint(name: string, known: Iterable<string>): string {
+  const simple = name.toLowerCase().replace(/[^a-z]/g, "");
+  for (const k of known) {
+    const ks = k.toLowerCase().replace(/[^a-z]/g, "");
+    if (ks === simple || simple === `${ks}event` || simple === `${ks}events` || ks === `${simple}events`) return ` (did you mean "${k}"?)`;
+  }
+  const near = closest(name, [...known]);
+  return near ? ` (did you mean "${near}"?)` : "";
+}
+
+function eventNameWarnings(doc: LoadedSpec, out: SpecWarning[]): void {
+  const spec = (doc.spec as EventSource).spec as Record<string, unknown>;
+  const lists: [string, ReadonlySet<string>, string][] = [
+    ["github", GITHUB_EVENTS, "GitHub"],
+    ["gitlab", new Set(GITLAB_EVENT_NAMES), "GitLab"],
+  ];
+  for (const [type, known, provider] of lists) {
+    for (const [eventName, entry] of Object.entries(record(spec[type]) ?? {})) {
+      const events = record(entry)?.events;
+      if (!Array.isArray(events)) continue;
+      events.forEach((e, i) => {
+        if (typeof e !== "string" || e === "*" || known.has(e)) return;
+        const path: FieldPath = ["spec", type, eventName, "events", i];
+        out.push(specWarning(doc, path, `${provider} sends no event ${JSON.stringify(e)}: deliveries of it never arrive${hint(e, known)}`));
+      });
+    }
+  }
+}
+
+function triggersOf(sensor: Sensor): [Trigger, FieldPath][] {
+  const out: [Trigger, FieldPath][] = [];
+  sensor.spec.triggers.forEach((t, i) => {
+    out.push([t, ["spec", "triggers", i]]);
+    if (t.dlqTrigger) out.push([t.dlqTrigger, ["spec", "triggers", i, "dlqTrigger"]]);
+  });
+  return out;
+}
+
+/** Trigger parameters that write argument parameters make the static list incomplete. */
+function writesArguments(trigger: Trigger): boolean {
+  const dests = [...(trigger.template?.argoWorkflow?.parameters ?? []), ...(trigger.parameters ?? [])].map((p) => p.dest ?? "");
+  return dests.some((d) => d.includes("arguments.parameters") || d === "spec" || d === "spec.arguments" || d.startsWith("argoWorkflow.source"));
+}
+
+async function templateIssues(doc: LoadedSpec, templates: readonly WorkflowTemplate[], report: ReferenceReport): Promise<void> {
+  const sensor = doc.spec as Sensor;
+  const lookup = templateLookupFromList(() => templates);
+  for (const [trigger, at] of triggersOf(sensor)) {
+    const aw = trigger.template?.argoWorkflow;
+    const resource = record(record(aw?.source)?.resource) as KubeObject | undefined;
+    if (!aw || !resource || (aw.operation ?? "submit") !== "submit" || !resource.metadata) continue;
+    const workflow: KubeObject = { ...resource, metadata: { ...resource.metadata, namespace: resource.metadata.namespace || sensor.metadata.namespace || "default" } };
+    const ref = templateRefOf(workflow);
+    if (!ref) continue;
+    const path: FieldPath = [...at, "template", "argoWorkflow", "source", "resource", "spec", "workflowTemplateRef", "name"];
+    const template = await lookup(ref);
+    if (!template) {
+      report.warnings.push(specWarning(doc, path, `${templateLabel(ref)} is not among the specs given: not checked (serve --config refuses every firing without it)`));
+      continue;
+    }
+    const declared = (record(record(template.spec)?.arguments)?.parameters ?? []) as { name: string }[];
+    const supplied = (record(record(workflow.spec)?.arguments)?.parameters ?? []) as { name: string }[];
+    let problems = parameterViolations(declared, supplied);
+    if (writesArguments(trigger)) problems = problems.filter((p) => !p.includes("is required"));
+    for (const p of problems) report.errors.push(specError(doc, path, `does not match ${templateLabel(ref)}: ${p}`));
+  }
+}
+
+export async function referenceChecks(specs: readonly LoadedSpec[]): Promise<ReferenceReport> {
+  const report: ReferenceReport = { errors: [], warnings: [] };
+  const templates = specs.map((s) => s.spec).filter((s): s is WorkflowTemplate => s.kind === "WorkflowTemplate" || s.kind === "ClusterWorkflowTemplate");
+  for (const doc of specs) {
+    if (doc.spec.kind === "EventSource") eventNameWarnings(doc, report.warnings);
+    if (doc.spec.kind === "Sensor") await templateIssues(doc, templates, report);
+  }
+  return report;
+}

@@ -1,0 +1,102 @@
+// validate's checks across documents and against the providers' event lists: what would
+// fail every firing is an error when the referenced spec is given, a warning when not.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateCommand } from "../../src/commands/validate.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "tg-refs-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const TEMPLATE = `apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: ci, namespace: argo}
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: repo}, {name: branch, value: main}]}
+  templates: [{name: main, container: {image: "alpine:3"}}]
+`;
+
+const sensor = (params: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: s, namespace: argo-events}
+spec:
+  dependencies: [{name: d, eventSourceName: github, eventName: push}]
+  triggers:
+    - template:
+        name: ci
+        argoWorkflow:
+          operation: submit
+          source:
+            resource:
+              apiVersion: argoproj.io/v1alpha1
+              kind: Workflow
+              metadata: {generateName: ci-, namespace: argo}
+              spec:
+                workflowTemplateRef: {name: ci}
+                arguments: {parameters: ${params}}
+`;
+
+async function run(files: Record<string, string>): Promise<{ code: number; lines: string[] }> {
+  const sub = await mkdtemp(join(dir, "case-"));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(sub, name), text);
+  const lines: string[] = [];
+  const code = await validateCommand([sub], (l) => lines.push(l.replaceAll(`${sub}/`, "")));
+  return { code, lines };
+}
+
+describe("references across specs", () => {
+  it("a parameter the template does not declare is an error when the template is given", async () => {
+    const r = await run({ "t.yaml": TEMPLATE, "s.yaml": sensor("[{name: repo, value: x}, {name: revison, value: y}]") });
+    expect(r.code).toBe(1);
+    expect(r.lines).toEqual([
+      expect.stringMatching(/^s\.yaml:17:\d+ Sensor\/s spec\.triggers\[0\]\.template\.argoWorkflow\.source\.resource\.spec\.workflowTemplateRef\.name: does not match WorkflowTemplate argo\/ci: parameter "revison" is not declared \(declared: repo, branch\)$/),
+    ]);
+  });
+
+  it("a required parameter left out is an error; supplied by a trigger parameter it is not", async () => {
+    expect((await run({ "t.yaml": TEMPLATE, "s.yaml": sensor("[]") })).lines[0]).toMatch(/parameter "repo" is required/);
+    const withParam = sensor("[{name: repo}]").replace(
+      "          source:",
+      "          parameters:\n            - src: {dependencyName: d, dataKey: body.repository.full_name}\n              dest: spec.arguments.parameters.0.value\n          source:",
+    );
+    expect(await run({ "t.yaml": TEMPLATE, "s.yaml": withParam })).toEqual({ code: 0, lines: ["2 spec(s) valid"] });
+  });
+
+  it("a template not among the inputs is a warning, so a Sensor can be checked alone", async () => {
+    const r = await run({ "s.yaml": sensor("[{name: repo, value: x}]") });
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatch(/^warning: s\.yaml:17:\d+ .*WorkflowTemplate argo\/ci is not among the specs given: not checked/);
+  });
+});
+
+describe("provider event names", () => {
+  it("warns about a GitHub or GitLab event name the provider never sends, with a hint", async () => {
+    const es = `apiVersion: argoproj.io/v1alpha1
+kind: EventSource
+metadata: {name: git, namespace: argo-events}
+spec:
+  github:
+    push:
+      repositories: [{owner: o, names: [r]}]
+      webhook: {endpoint: /push, port: "12000", method: POST}
+      events: [PushEvent, pull_request]
+  gitlab:
+    mr:
+      projects: ["1"]
+      webhook: {endpoint: /mr, port: "12000", method: POST}
+      events: [MergeRequestEvents, PushEvents]
+`;
+    const r = await run({ "es.yaml": es });
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([
+      expect.stringMatching(/^warning: es\.yaml:9:\d+ EventSource\/git spec\.github\.push\.events\[0\]: GitHub sends no event "PushEvent": deliveries of it never arrive \(did you mean "push"\?\)$/),
+      expect.stringMatching(/^warning: es\.yaml:14:\d+ EventSource\/git spec\.gitlab\.mr\.events\[0\]: GitLab sends no event "MergeRequestEvents": .*\(did you mean "MergeRequestsEvents"\?\)$/),
+      "1 spec(s) valid, 2 warning(s)",
+    ]);
+  });
+});
