@@ -15,6 +15,7 @@
 //   than GET is read like POST, and form posts are detected by media type;
 // - TLS in the receiver (serverCertSecret) is refused at start: terminate TLS in front.
 export { startReceivers } from "./server.js";
+export { offlineEventData, headersFrom, OFFLINE_PROVIDERS, EVENT_HEADERS } from "./offline.js";
 export { BodyBudget, DEFAULT_BODY_BUDGET_BYTES } from "./body-budget.js";
 export type { ReceiverServer, ReceiverEndpoint, StartReceiversOptions } from "./server.js";
 export { buildReceivers, RECEIVER_TYPES } from "./sources.js";
