@@ -123,10 +123,16 @@ async function route(o: AdminServerOptions, pageDir: string, req: IncomingMessag
   }
   if (url.pathname.startsWith("/api/events/")) {
     let id: string;
+    // `/api/events/<id>/event`: the event itself, to replay it with `test-sensor --event`.
+    const whole = url.pathname.endsWith("/event");
     try {
-      id = decodeURIComponent(url.pathname.slice("/api/events/".length));
+      id = decodeURIComponent(url.pathname.slice("/api/events/".length, whole ? -"/event".length : undefined));
     } catch {
       return json(res, 400, { error: "malformed event id" });
+    }
+    if (whole) {
+      const event = observer.recorder.event(id);
+      return event ? json(res, 200, event) : json(res, 404, { error: `the payload of event ${id} is not (or no longer) kept` });
     }
     const explained = observer.recorder.explain(id);
     return explained ? json(res, 200, explained) : json(res, 404, { error: `event ${id} is not (or no longer) recorded` });

@@ -222,6 +222,13 @@ export class FlowRecorder {
     return structuredClone({ event: record, ...(ruledOut ? { ruledOut } : {}) });
   }
 
+  /** The kept event as `test-sensor --event` reads it ({context, data}); undefined when not (or no longer) kept. */
+  event(id: string): SensorEvent | undefined {
+    const record = this.byId.get(id);
+    const event = record ? this.payloads.get(record) : undefined;
+    return event ? structuredClone(event) : undefined;
+  }
+
   receiverOutcome(o: ReceiverOutcome): void {
     const counts = this.eventCountsOf(o.namespace, o.eventSourceName, o.eventName);
     counts.received++;

@@ -48,6 +48,26 @@ describe("admin server over the quickstart pipeline", () => {
     expect((await get(`${p.admin.url}/api/events/%E0%A4%A`)).status).toBe(400);
   });
 
+  it("GET /api/events/<id>/event gives the event itself, which test-sensor replays to the same outcome", async () => {
+    const { testSensorCommand } = await import("../../src/commands/test-sensor.js");
+    const { writeFile } = await import("node:fs/promises");
+    const { packageRoot } = await import("../../src/paths.js");
+    const [, dropped, fired] = events;
+    for (const [record, fires] of [[fired, true], [dropped, false]] as const) {
+      const r = await get(`${p.admin.url}/api/events/${record.id}/event`);
+      expect(r.status).toBe(200);
+      const event = JSON.parse(r.body) as { context: { id: string }; data: { headers: Record<string, string[]>; body: { ref: string } } };
+      expect(event.context.id).toBe(record.id);
+      // Credentials stay masked in what is handed back.
+      expect(event.data.headers["X-Hub-Signature-256"]).toEqual(["*** Masked Auth Secret ***"]);
+      const file = join(dir, `${record.id}.json`);
+      await writeFile(file, r.body);
+      const replay = await testSensorCommand(join(packageRoot(), "fixtures/quickstart/sensor.yaml"), [file]);
+      expect(replay.triggers[0]).toMatchObject({ fired: fires });
+    }
+    expect((await get(`${p.admin.url}/api/events/ffffffffffffffffffffffffffffffff/event`)).status).toBe(404);
+  });
+
   it("GET /healthz answers 200", async () => {
     expect(await get(`${p.admin.url}/healthz`)).toMatchObject({ status: 200, body: "ok\n" });
   });
