@@ -1,0 +1,45 @@
+// What `trigger-gateway` exits with (README.md, "Commands"):
+// 0 it did what was asked; 1 the input was invalid or the run failed (a spec error,
+// a non-2xx answer, a serve that could not start); 2 the command line itself was wrong.
+import type { Command } from "commander";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** A wrong command line: a flag value that does not parse (values.ts), flags that exclude each other. Exit 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Reports a wrong command line as commander reports its own (message, hint) and exits 2. */
+export function usageError(cmd: Command, message: string): never {
+  cmd.error(message, { exitCode: EXIT_USAGE, code: "trigger-gateway.usage" });
+}
+
+/** Makes the UsageErrors of `cmd`'s option parsers usage errors of `cmd`. Call after the options are added. */
+export function reportUsageErrors(cmd: Command): Command {
+  for (const option of cmd.options) {
+    const parse = option.parseArg;
+    if (!parse) continue;
+    option.parseArg = <T>(value: string, previous: T): T => {
+      try {
+        return parse(value, previous);
+      } catch (err) {
+        if (err instanceof UsageError) usageError(cmd, err.message);
+        throw err;
+      }
+    };
+  }
+  return cmd;
+}
+
+/** Runs a command's action; a UsageError it throws (flags that exclude each other) is a usage error of `cmd`. */
+export async function whileReportingUsage(cmd: Command, run: () => Promise<void> | void): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof UsageError) usageError(cmd, err.message);
+    throw err;
+  }
+}
