@@ -244,4 +244,15 @@ describe("trigger-gateway invalid input or a failed run exits 1", () => {
     expect(await cliAsync("send", `${base}/denied`, "--provider", "webhook", body)).toMatchObject({ code: 1, stdout: "403 no\n" });
     expect(received).toEqual(["Bearer s3", "undefined"]);
   });
+
+  it("test-sensor --provider builds the event from a raw provider body; a bad provider is a usage error", () => {
+    const quick = join(root, "fixtures/quickstart/sensor.yaml");
+    const push = join(root, "fixtures/github/push.json");
+    const ok = cli("test-sensor", "--sensor", quick, "--event", push, "--provider", "github", "--header", "X-GitHub-Event=push");
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ triggers: [{ name: "ci", fired: true }] });
+    const bad = cli("test-sensor", "--sensor", quick, "--event", push, "--provider", "svn");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--provider svn: expected github, gitlab, bitbucket, bitbucketserver, webhook");
+  });
 });
