@@ -10,8 +10,10 @@ export function defineValidate(program: Command): Command {
     )
     .argument("<file|dir...>", "spec files or directories")
     .option("--strict", "fail on warnings too (fields Argo ignores, or reads in another case)")
-    .action(async (paths: string[], flags: { strict?: boolean }) => {
+    .option("--secrets-dir <dir>", "check that every Secret the specs reference is there (<dir>/<name>/<key>, as serve reads it)")
+    .action(async (paths: string[], flags: { strict?: boolean; secretsDir?: string }) => {
       const { validateCommand } = await import("../commands/validate.js");
-      process.exitCode = await validateCommand(paths, (l) => process.stdout.write(l + "\n"), { strict: flags.strict ?? false });
+      const options = { strict: flags.strict ?? false, secretsDir: flags.secretsDir };
+      process.exitCode = await validateCommand(paths, (l) => process.stdout.write(l + "\n"), options);
     });
 }

@@ -1,10 +1,12 @@
 import { loadAndValidate, sortErrors } from "../api/index.js";
-import { referenceChecks } from "../config/reference-checks.js";
+import { referenceChecks, secretChecks } from "../config/reference-checks.js";
 import { compileErrors } from "../sensor/compile-check.js";
 
 export interface ValidateOptions {
   /** Warnings (fields Argo ignores or reads case-insensitively, unchecked references) fail the check too. */
   strict?: boolean;
+  /** Check that every Secret the specs reference is there, as serve --secrets-dir reads it. */
+  secretsDir?: string;
 }
 
 /** Prints one line per error and per warning; returns the exit code. */
@@ -14,6 +16,7 @@ export async function validateCommand(paths: string[], out: (line: string) => vo
   // and so is what would fail every firing (a template's parameters) or never arrive.
   const failed = compileErrors(loaded.specs);
   const refs = await referenceChecks(loaded.specs);
+  if (options.secretsDir) refs.errors.push(...(await secretChecks(loaded.specs, options.secretsDir)));
   const errors = sortErrors([...loaded.errors, ...failed, ...refs.errors]);
   const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings]);
   const bad = new Set([...failed, ...refs.errors].map((e) => `${e.location.split(":")[0]} ${e.resource}`));

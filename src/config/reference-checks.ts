@@ -98,3 +98,45 @@ export async function referenceChecks(specs: readonly LoadedSpec[]): Promise<Ref
   }
   return report;
 }
+
+const SECRET_FIELD = /secret|token|password|auth|credential|uuid|key$/i;
+
+/** Every `{name, key}` selector under a field that names a credential, with its path. */
+function secretRefs(value: unknown, path: FieldPath, out: [FieldPath, { name: string; key: string }][]): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => secretRefs(v, [...path, i], out));
+    return;
+  }
+  const rec = record(value);
+  if (!rec) return;
+  const keys = Object.keys(rec).filter((k) => k !== "optional");
+  const field = [...path].reverse().find((p): p is string => typeof p === "string") ?? "";
+  if (keys.length === 2 && typeof rec.name === "string" && typeof rec.key === "string" && SECRET_FIELD.test(field)) {
+    if (rec.optional !== true) out.push([path, { name: rec.name, key: rec.key }]);
+    return;
+  }
+  for (const [k, v] of Object.entries(rec)) secretRefs(v, [...path, k], out);
+}
+
+/**
+ * Secrets the specs reference, checked against `--secrets-dir` (`<dir>/<name>/<key>`,
+ * as serve reads them): a missing one would fail every delivery or firing that needs it.
+ */
+export async function secretChecks(specs: readonly LoadedSpec[], dir: string): Promise<SpecError[]> {
+  const { access } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const errors: SpecError[] = [];
+  for (const doc of specs) {
+    if (doc.spec.kind !== "EventSource" && doc.spec.kind !== "Sensor" && doc.spec.kind !== "EventBus") continue;
+    const refs: [FieldPath, { name: string; key: string }][] = [];
+    secretRefs((doc.spec as { spec?: unknown }).spec, ["spec"], refs);
+    for (const [path, ref] of refs) {
+      try {
+        await access(join(dir, ref.name, ref.key));
+      } catch {
+        errors.push(specError(doc, path, `secret ${ref.name}/${ref.key} is not in --secrets-dir ${dir} (expected the file ${join(dir, ref.name, ref.key)})`));
+      }
+    }
+  }
+  return errors;
+}

@@ -100,3 +100,22 @@ spec:
     ]);
   });
 });
+
+describe("secrets against --secrets-dir", () => {
+  it("a referenced Secret missing from the directory is an error at the selector; present, the specs pass", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    const { packageRoot } = await import("../../src/paths.js");
+    const quick = join(packageRoot(), "fixtures/quickstart");
+    const empty = await mkdtemp(join(dir, "secrets-"));
+    const lines: string[] = [];
+    expect(await validateCommand([quick], (l) => lines.push(l), { secretsDir: empty })).toBe(1);
+    expect(lines).toEqual([
+      expect.stringMatching(/eventsource\.yaml:\d+:\d+ EventSource\/github spec\.github\.push\.webhookSecret: secret github-webhook\/secret is not in --secrets-dir /),
+    ]);
+    await mkdir(join(empty, "github-webhook"));
+    await writeFile(join(empty, "github-webhook", "secret"), "s");
+    const ok: string[] = [];
+    expect(await validateCommand([quick], (l) => ok.push(l), { secretsDir: empty })).toBe(0);
+    expect(await validateCommand([quick], () => undefined, { secretsDir: join(packageRoot(), "fixtures/quickstart/secrets") })).toBe(0);
+  });
+});
