@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import jsYaml from "js-yaml";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type YAMLError } from "yaml";
 import { errorMessage, SpecError, SpecWarning } from "../errors.js";
 import { formatFieldPath, resourceName, type FieldPath } from "./fieldpath.js";
 import { API_VERSION, SUPPORTED_KINDS, type Spec } from "./types.js";
@@ -136,8 +136,10 @@ export function loadSpecsFromText(text: string, fileName: string): LoadResult {
 }
 
 // Forms where js-yaml's core schema reads a text differently from `yaml` (tags, anchors
-// and aliases, `+.5`, `0b1`, `-0x1`, `-0`): such texts take the full parse.
-const QUICK_UNSAFE = /(?:^|[\s:[{,])(?:!|[&*][^\s,[\]{}]|[+-]\.[0-9]|[+-]?0b[01]|[+-]0x|-0(?![1-9]))/m;
+// and aliases, `+.5`, `0b1`, `-0x1`, `-0`; a `#` right after a flow indicator, which
+// js-yaml takes for a comment and `yaml` refuses; an empty key in a flow mapping, which
+// js-yaml names "null"): such texts take the full parse.
+const QUICK_UNSAFE = /(?:^|[\s:[{,])(?:!|[&*][^\s,[\]{}]|[+-]\.[0-9]|[+-]?0b[01]|[+-]0x|-0(?![1-9]))|[\]}]#|[{,][ \t]*:/m;
 
 function hasObjectKey(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(hasObjectKey);
@@ -195,16 +197,29 @@ function quickLoad(text: string, fileName: string): LoadResult | undefined {
   return { specs, errors: [] };
 }
 
-/** The full parse (the `yaml` syntax tree): every error with its position. */
+/**
+ * One error per broken document: the parser's later errors follow from its first. An
+ * over-indented line makes the value before it a multi-line key: that error names the
+ * line where the key ends, which is the line to fix.
+ */
+function syntaxError(errors: readonly YAMLError[], fileName: string, lc: LineCounter): SpecError {
+  const multiline = errors.find((e) => e.code === "MULTILINE_IMPLICIT_KEY");
+  if (multiline) {
+    const at = lc.linePos(multiline.pos[1]);
+    return new SpecError(formatLocation(fileName, { line: at.line, col: 1 }), "", "", "indented more than the line before it (or a value spans lines): check the indentation");
+  }
+  const first = errors[0] as YAMLError;
+  const detail = first.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  return new SpecError(formatLocation(fileName, lc.linePos(first.pos[0])), "", "", detail);
+}
+
+/** The full parse (the `yaml` syntax tree): the first error of each broken document, with its position. */
 export function fullLoad(text: string, fileName: string): LoadResult {
   const { docs, lc } = parseText(text);
   const result: LoadResult = { specs: [], errors: [] };
   for (const [index, doc] of docs.entries()) {
     if (doc.errors.length > 0) {
-      for (const err of doc.errors) {
-        const detail = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-        result.errors.push(new SpecError(formatLocation(fileName, lc.linePos(err.pos[0])), "", "", detail));
-      }
+      result.errors.push(syntaxError(doc.errors, fileName, lc));
       continue;
     }
     let value: unknown;

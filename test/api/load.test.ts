@@ -34,6 +34,18 @@ spec:
 `;
 
 describe("loadSpecsFromText", () => {
+  test("an over-indented line is one error, on that line, saying to check the indentation", () => {
+    const text = "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n  dependencies:\n    - name: d\n      eventSourceName: e\n       eventName: x\n  triggers: []\n";
+    expect(loadSpecsFromText(text, "f.yaml").errors.map((e) => e.message)).toEqual([
+      "f.yaml:9:1: indented more than the line before it (or a value spans lines): check the indentation",
+    ]);
+  });
+
+  test("a broken document is one error, not one per token the parser trips over afterwards", () => {
+    const r = loadSpecsFromText("apiVersion: [\n  kind: Sensor\n  - x: {\nmetadata: }\n", "f.yaml");
+    expect(r.errors).toHaveLength(1);
+  });
+
   test("multi-document file: empty documents skipped, positions kept", () => {
     const { specs, errors } = loadSpecsFromText(MULTI, "m.yaml");
     expect(errors).toEqual([]);

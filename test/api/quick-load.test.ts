@@ -57,6 +57,14 @@ describe("the quick YAML path reads what the full parse reads", () => {
     expect(r.specs).toHaveLength(1);
   });
 
+  test.each([
+    // js-yaml writes these keys unquoted, reads `}#` as a comment and an empty flow key as "null"; `yaml` does not.
+    ["a # right after a flow indicator", "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata: {name: s}\nspec:\n  v: {O!:}#B: true}\n"],
+    ["an empty key in a flow mapping", "apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata: {name: s}\nspec:\n  v: {S=:,: null, b: false}\n"],
+  ])("found by the property: %s loads as the full parse reads it", (_what, text) => {
+    expect(seen(loadSpecsFromText(text, "f.yaml"))).toEqual(seen(fullLoad(text, "f.yaml")));
+  });
+
   test("property: any JSON value, written by either library, loads the same on both paths", () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), fc.boolean(), (value, flow) => {
