@@ -132,6 +132,15 @@ describe("gjson compilePath", () => {
     expect(compilePath("body.base_ref").get(payload).type).toBe("Null");
   });
 
+  it("gives an object's raw text as Go wrote the event: <, >, & and U+2028 escaped (encoding/json's HTML escaping)", () => {
+    const doc = { body: { title: "a <b> & c\u2028", n: 1 } };
+    const r = compilePath("body").get(doc);
+    expect(r.raw).toBe('{"title":"a \\u003cb\\u003e \\u0026 c\\u2028","n":1}');
+    expect(JSON.parse(r.raw)).toEqual(doc.body);
+    // A string value is the string itself, unescaped, as gjson's String() gives it.
+    expect(compilePath("body.title").get(doc).str).toBe("a <b> & c\u2028");
+  });
+
   it("does not read inherited properties", () => {
     expect(compilePath("constructor").get({}).exists).toBe(false);
     expect(compilePath("a.toString").get({ a: {} }).exists).toBe(false);

@@ -1,8 +1,9 @@
 // tidwall/gjson paths evaluated on already-parsed JSON. Not implemented: the
 // modifiers @pretty, @group, @dig and custom ones (an unknown `@name` is a key, as in
 // gjson), `!literal` values, and `..` JSON-lines paths. Because the input is parsed,
-// `raw` is re-serialised compactly (gjson returns the bytes as sent) and integers
-// beyond 2^53 have lost precision.
+// `raw` is re-serialised compactly, with Go's escapes of <, >, & (gjson returns the
+// bytes Argo's Go code wrote), but object keys in JavaScript's order (integer-like keys
+// first), and integers beyond 2^53 have lost precision.
 import { JSONPath } from "jsonpath-plus";
 import { ExpressionError, errorMessage } from "../errors.js";
 import { formatFloatF } from "./goformat.js";
@@ -228,9 +229,13 @@ function applyModifier(name: string, arg: string, v: unknown): unknown {
   }
 }
 
+// Go's encoding/json (which wrote the event bytes Argo's gjson reads) escapes these in
+// strings; they can only occur inside strings, so replacing them in the text is safe.
+const GO_ESCAPES: Record<string, string> = { "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029" };
+
 function rawOf(v: unknown): string {
   if (typeof v === "number") return Object.is(v, -0) ? "-0" : JSON.stringify(v);
-  return JSON.stringify(v) ?? "null";
+  return (JSON.stringify(v) ?? "null").replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] as string);
 }
 
 export function toResult(found: Found | undefined): GjsonResult {

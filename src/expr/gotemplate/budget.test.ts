@@ -20,6 +20,10 @@ describe("templates run within a budget", () => {
     ["unbounded output", "{{ range until 90000 }}0123456789012345678901234567890123456789{{ end }}", {}],
     ["a huge repeat", '{{ repeat 100000000 "x" }}', {}],
     ["a huge seq", "{{ seq 100000000 }}", {}],
+    ["a huge random string", "{{ randAlphaNum 100000000 }}", {}],
+    ["huge random bytes", "{{ randBytes 100000000 }}", {}],
+    ["a wrap that multiplies its input", "{{ wrapWith 1 .Input.sep .Input.s }}", { Input: { sep: "-".repeat(4096), s: "a ".repeat(4096) } }],
+    ["bcrypt in a loop", '{{ range until 100 }}{{ bcrypt "x" }}{{ end }}', {}],
   ])("%s: a clear error, quickly", (_name, source, data) => {
     const r = run(source, data);
     expect(r.err).toBeInstanceOf(GoTemplateError);

@@ -2,6 +2,7 @@
 
 import { FuncError, fn, vfn, type FuncTable } from "./funcs.js";
 import { formatV, sprint, sprintf, sprintln } from "./format.js";
+import { GoObject } from "./object.js";
 import { GoTime } from "./time.js";
 import { hasKey, isMap, isTrue, typeName } from "./values.js";
 
@@ -38,6 +39,10 @@ function eq(a: unknown, rest: unknown[]): boolean {
       // Slices and maps are not comparable in Go; time.Time compares as a struct.
       if (Array.isArray(a) || isMap(a)) throw new FuncError(`non-comparable type ${formatV(a)}: ${typeName(a)}`);
       if (a instanceof GoTime && b instanceof GoTime && a.equalStrict(b)) return true;
+      // Pointers compare by identity, structs field by field (when of the same type).
+      if (a instanceof GoObject && b instanceof GoObject && a.goType === b.goType) {
+        if (a === b || (a.goKind === "struct" && a.identity() === b.identity())) return true;
+      }
       continue;
     }
     if (k1 === "invalid" || a === b) return true;

@@ -4,6 +4,7 @@
 import { formatV } from "./format.js";
 import type { FuncTable, GoFunc, ParamKind } from "./funcs.js";
 import type { Arg, Command, ControlNode, Node, NumberConst, Pipe, Span, TemplateNode } from "./nodes.js";
+import { GoObject } from "./object.js";
 import { GoTime } from "./time.js";
 import { hasKey, isMap, isTrue, sortedKeys, typeName } from "./values.js";
 
@@ -22,10 +23,15 @@ const MISSING = Symbol("missing");
 type Final = unknown | typeof MISSING;
 const MAX_DEPTH = 100;
 
-const GO_TYPE: Record<ParamKind, string> = {
+const GO_TYPE: Record<string, string> = {
   any: "interface {}", string: "string", int: "int", float: "float64", bool: "bool",
-  map: "map[string]interface {}", time: "time.Time",
+  map: "map[string]interface {}", time: "time.Time", list: "[]interface {}", uint32: "uint32",
+  hashAlgorithm: "sprig.HashAlgorithm",
 };
+
+function goType(kind: ParamKind): string {
+  return kind.startsWith("obj:") ? kind.slice(4) : GO_TYPE[kind];
+}
 
 /**
  * What one execution may spend: a Sensor author's template runs on every event, and
@@ -246,11 +252,24 @@ export class Executor {
 
   private evalFieldChain(dot: unknown, receiver: unknown, idents: string[], args: Arg[], final: Final): unknown {
     let r = receiver;
-    for (let i = 0; i < idents.length - 1; i++) r = this.evalField(idents[i], false, r);
-    return this.evalField(idents[idents.length - 1], args.length > 1 || final !== MISSING, r);
+    const node = this.node;
+    for (let i = 0; i < idents.length - 1; i++) r = this.evalField(dot, idents[i], node, [], MISSING, r);
+    return this.evalField(dot, idents[idents.length - 1], node, args, final, r);
   }
 
-  private evalField(name: string, hasArgs: boolean, receiver: unknown): unknown {
+  /** `args` is the command's words, the field itself first, as in exec.go. */
+  private evalField(dot: unknown, name: string, node: Span, args: Arg[], final: Final, receiver: unknown): unknown {
+    const hasArgs = args.length > 1 || final !== MISSING;
+    if (receiver instanceof GoObject) {
+      const method = receiver.method(name);
+      if (method) return this.callFunc(dot, name, method, node, args.slice(1), final);
+      const field = receiver.field(name);
+      if (field) {
+        if (hasArgs) this.fail(`${name} has arguments but cannot be invoked as function`);
+        return field.value;
+      }
+      return this.fail(`can't evaluate field ${name} in type ${receiver.goType}`);
+    }
     if (receiver === undefined) return undefined;
     if (receiver === null) this.fail(`nil pointer evaluating interface {}.${name}`);
     if (isMap(receiver)) {
@@ -267,6 +286,11 @@ export class Executor {
   private evalCall(dot: unknown, name: string, cmd: Command | Arg, args: Arg[], final: Final): unknown {
     const f: GoFunc | undefined = this.funcs[name];
     if (!f) this.fail(`"${name}" is not a defined function`);
+    return this.callFunc(dot, name, f, cmd, args, final);
+  }
+
+  /** Calls a function or a method with the argument words `args` and the piped value. */
+  private callFunc(dot: unknown, name: string, f: GoFunc, cmd: Span, args: Arg[], final: Final): unknown {
     const numIn = args.length + (final !== MISSING ? 1 : 0);
     const numFixed = f.params.length;
     if (f.variadic !== undefined) {
@@ -289,6 +313,10 @@ export class Executor {
       argv.push(this.validateType(final, kind));
     }
     this.node = cmd;
+    const cost = typeof f.cost === "function" ? f.cost(argv) : (f.cost ?? 0);
+    if (cost > 0 && (this.steps += cost) > TEMPLATE_MAX_STEPS) {
+      this.fail(`template exceeded its budget of ${TEMPLATE_MAX_STEPS} steps (${name} is costly)`);
+    }
     try {
       return f.call(argv);
     } catch (err) {
@@ -305,8 +333,8 @@ export class Executor {
       case "dot":
         return check(dot);
       case "nil":
-        if (kind === null || kind === "any" || kind === "map") return null;
-        return this.fail(`cannot assign nil to ${GO_TYPE[kind]}`);
+        if (kind === null || kind === "any" || kind === "map" || kind === "list" || kind.startsWith("obj:*")) return null;
+        return this.fail(`cannot assign nil to ${goType(kind)}`);
       case "field":
         return check(this.evalFieldChain(dot, dot, a.idents, [a], MISSING));
       case "variable":
@@ -324,8 +352,13 @@ export class Executor {
       case "any":
         return a.kind === "number" ? this.idealConstant(a.num) : a.value;
       case "string":
+      case "hashAlgorithm":
         if (a.kind === "string") return a.value;
         return this.fail(`expected string; found ${text}`);
+      case "uint32":
+        // Go sets the constant's uint64 value into the uint32 without an overflow check.
+        if (a.kind === "number" && a.num.isInt && a.num.int >= 0n) return Number(BigInt.asUintN(32, a.num.int));
+        return this.fail(`expected unsigned integer; found ${text}`);
       case "int":
         if (a.kind === "number" && a.num.isInt) return Number(a.num.int);
         return this.fail(`expected integer; found ${text}`);
@@ -336,23 +369,26 @@ export class Executor {
         if (a.kind === "bool") return a.value;
         return this.fail(`expected bool; found ${text}`);
       default:
-        return this.fail(`can't handle ${text} for arg of type ${GO_TYPE[kind]}`);
+        return this.fail(`can't handle ${text} for arg of type ${goType(kind)}`);
     }
   }
 
   /** text/template's validateType: is the value assignable to the parameter? */
   private validateType(v: unknown, kind: ParamKind): unknown {
     if (kind === "any") return v === undefined ? null : v;
-    if (kind === "map" && (v === undefined || v === null)) return null;
-    if (v === undefined) this.fail(`invalid value; expected ${GO_TYPE[kind]}`);
+    const nilable = kind === "map" || kind === "list" || kind.startsWith("obj:*");
+    if (nilable && (v === undefined || v === null)) return null;
+    if (v === undefined) this.fail(`invalid value; expected ${goType(kind)}`);
     const ok =
       (kind === "string" && typeof v === "string") ||
       (kind === "int" && typeof v === "bigint") ||
       (kind === "float" && typeof v === "number") ||
       (kind === "bool" && typeof v === "boolean") ||
       (kind === "map" && isMap(v)) ||
-      (kind === "time" && v instanceof GoTime);
-    if (!ok) this.fail(`wrong type for value; expected ${GO_TYPE[kind]}; got ${v === null ? "interface {}" : typeName(v)}`);
+      (kind === "list" && Array.isArray(v)) ||
+      (kind === "time" && v instanceof GoTime) ||
+      (v instanceof GoObject && kind === `obj:${v.goType}`);
+    if (!ok) this.fail(`wrong type for value; expected ${goType(kind)}; got ${v === null ? "interface {}" : typeName(v)}`);
     return kind === "int" ? Number(v) : v;
   }
 }

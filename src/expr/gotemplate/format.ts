@@ -2,6 +2,7 @@
 // Sprint/Sprintln and the common Sprintf verbs, including the %!d(float64=1) forms.
 
 import { goQuote } from "./quote.js";
+import { GoObject } from "./object.js";
 import { GoTime } from "./time.js";
 import { isMap, sortedKeys, typeName } from "./values.js";
 
@@ -80,6 +81,7 @@ export function formatV(v: unknown, plus = false): string {
   if (typeof v === "bigint" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return "[" + v.map((e) => formatV(e, plus)).join(" ") + "]";
   if (v instanceof GoTime) return v.toString();
+  if (v instanceof GoObject) return v.format();
   if (isMap(v)) return "map[" + sortedKeys(v).map((k) => `${k}:${formatV(v[k], plus)}`).join(" ") + "]";
   return String(v);
 }
@@ -143,8 +145,9 @@ function formatOne(v: unknown, spec: Spec): string {
   if (verb === "v" && spec.sharp && typeof v === "string") return pad(goQuote(v), spec, false);
   if (v === undefined || v === null) return verb === "v" ? pad("<nil>", spec, false) : badVerb(spec, v);
   if (typeof v === "boolean") return verb === "v" || verb === "t" ? pad(String(v), spec, false) : badVerb(spec, v);
-  if (typeof v === "string" || v instanceof GoTime) {
-    const s = typeof v === "string" ? v : v.toString();
+  if (v instanceof GoObject && !v.isStringer) return verb === "v" ? pad(v.format(), spec, false) : badVerb(spec, v);
+  if (typeof v === "string" || v instanceof GoTime || v instanceof GoObject) {
+    const s = typeof v === "string" ? v : v instanceof GoObject ? v.format() : v.toString();
     switch (verb) {
       case "v":
       case "s":

@@ -4,13 +4,20 @@
 
 import type { GoMap } from "./values.js";
 import type { GoTime } from "./time.js";
+import type { GoObject, ObjectKind } from "./object.js";
 
-/** Go parameter types: interface{}, string, int, float64, bool, map[string]interface{}, time.Time. */
-export type ParamKind = "any" | "string" | "int" | "float" | "bool" | "map" | "time";
+/**
+ * Go parameter types: interface{}, string, int, float64, bool, map[string]interface{}, time.Time,
+ * []interface{} ("list"), uint32, sprig's named string type HashAlgorithm, and Go object types
+ * ("obj:*semver.Version"). Only constants convert to uint32 and HashAlgorithm: no value in a
+ * template's data has those types, so text/template refuses any other argument for them.
+ */
+export type ParamKind =
+  | "any" | "string" | "int" | "float" | "bool" | "map" | "time" | "list" | "uint32" | "hashAlgorithm" | ObjectKind;
 
-type ArgOf<K extends ParamKind> = K extends "string"
+type ArgOf<K extends ParamKind> = K extends "string" | "hashAlgorithm"
   ? string
-  : K extends "int" | "float"
+  : K extends "int" | "float" | "uint32"
     ? number
     : K extends "bool"
       ? boolean
@@ -18,13 +25,22 @@ type ArgOf<K extends ParamKind> = K extends "string"
         ? GoMap | null
         : K extends "time"
           ? GoTime
-          : unknown;
+          : K extends "list"
+            ? unknown[] | null
+            : K extends ObjectKind
+              ? GoObject
+              : unknown;
 
 export interface GoFunc {
   readonly params: readonly ParamKind[];
   /** Kind of each extra argument when the function is variadic. */
   readonly variadic?: ParamKind;
   readonly call: (args: unknown[]) => unknown;
+  /**
+   * Budget steps one call spends beyond the usual one: key generation, bcrypt and scrypt run
+   * for tens or hundreds of milliseconds, so a template may only make a few such calls.
+   */
+  readonly cost?: number | ((args: unknown[]) => number);
 }
 
 /** An error a function returns (Go's second result or a recovered panic). */
@@ -48,6 +64,11 @@ export function vfn<const P extends readonly ParamKind[], V extends ParamKind>(
     variadic,
     call: (args) => (body as (...a: unknown[]) => unknown)(...args.slice(0, params.length), args.slice(params.length)),
   };
+}
+
+/** The same function with a budget cost per call. */
+export function costly(f: GoFunc, cost: number | ((args: unknown[]) => number)): GoFunc {
+  return { ...f, cost };
 }
 
 export type FuncTable = Record<string, GoFunc>;

@@ -6,11 +6,17 @@ import { builtins } from "./builtins.js";
 import { ExecError, Executor } from "./exec.js";
 import type { FuncTable } from "./funcs.js";
 import { ParseError, parseTemplate, type ParsedTemplate } from "./parser.js";
+import { sprigCase } from "./sprig-case.js";
+import { sprigCerts } from "./sprig-certs.js";
 import { sprigCollections } from "./sprig-collections.js";
+import { sprigCrypto } from "./sprig-crypto.js";
+import { sprigGoutils } from "./sprig-goutils.js";
 import { sprigMisc } from "./sprig-misc.js";
 import { sprigNumeric } from "./sprig-numeric.js";
 import { sprigRegex } from "./sprig-regex.js";
+import { sprigSemver } from "./sprig-semver.js";
 import { sprigStrings } from "./sprig-strings.js";
+import { sprigUrl } from "./sprig-url.js";
 import { deepCopy } from "./values.js";
 
 /** A template parse or execution error, with the position in the template source. */
@@ -37,9 +43,12 @@ export interface GoTemplateOptions {
 }
 
 /** Sprig overrides builtins of the same name (its `slice` replaces text/template's). */
-const FUNCS: FuncTable = { ...builtins, ...sprigStrings, ...sprigCollections, ...sprigNumeric, ...sprigMisc, ...sprigRegex };
+const FUNCS: FuncTable = {
+  ...builtins, ...sprigStrings, ...sprigGoutils, ...sprigCase, ...sprigCollections, ...sprigNumeric, ...sprigMisc,
+  ...sprigRegex, ...sprigSemver, ...sprigUrl, ...sprigCrypto, ...sprigCerts,
+};
 /** Functions that mutate a map argument: the data is copied first so callers' payloads stay intact. */
-const MUTATING = new Set(["set", "unset", "merge", "mergeOverwrite"]);
+const MUTATING = new Set(["set", "unset", "merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite"]);
 
 function lineCol(src: string, pos: number): { line: number; column: number } {
   const before = src.slice(0, pos);

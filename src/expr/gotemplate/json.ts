@@ -1,6 +1,7 @@
 // encoding/json's Marshal / MarshalIndent over our value model: sorted map keys,
 // HTML-safe escaping (unless disabled), ints as ints, time as RFC 3339.
 
+import { GoObject } from "./object.js";
 import { GoTime } from "./time.js";
 import { isMap, sortedKeys } from "./values.js";
 
@@ -37,6 +38,7 @@ export function marshal(v: unknown, opts: { indent?: string; escapeHTML?: boolea
     if (typeof x === "number") return num(x);
     if (typeof x === "bigint" || typeof x === "boolean") return String(x);
     if (x instanceof GoTime) return quote(x.format("2006-01-02T15:04:05.999999999Z07:00"), esc);
+    if (x instanceof GoObject) return enc(x.jsonValue(), depth);
     const nl = indent ? "\n" + indent.repeat(depth + 1) : "";
     const close = indent ? "\n" + indent.repeat(depth) : "";
     if (Array.isArray(x)) {

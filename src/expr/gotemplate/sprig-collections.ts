@@ -4,6 +4,7 @@ import { TEMPLATE_MAX_LIST } from "./exec.js";
 import { fn, vfn, FuncError, type FuncTable } from "./funcs.js";
 import { strval } from "./sprig-strings.js";
 import { toInt64 } from "./sprig-numeric.js";
+import { GoObject } from "./object.js";
 import { deepCopy, deepEqual, hasKey, isEmpty, isMap, newMap, putKey, sortedKeys, typeName, type GoMap } from "./values.js";
 
 /** sprig panics through reflect on a nil list; text/template reports the panic as an error. */
@@ -21,11 +22,31 @@ export function kindOf(v: unknown): string {
   if (typeof v === "boolean") return "bool";
   if (Array.isArray(v)) return "slice";
   if (isMap(v)) return "map";
+  if (v instanceof GoObject) return v.goKind;
   return "struct";
 }
 
 function inList(list: unknown[], needle: unknown): boolean {
   return list.some((x) => deepEqual(x, needle));
+}
+
+/** sprig's uniq, in linear time for scalars (reflect.DeepEqual tells 1 from 1.0 by type, as the key does). */
+function uniq(list: unknown[]): unknown[] {
+  const seen = new Set<string>();
+  const composite: unknown[] = [];
+  const out: unknown[] = [];
+  for (const x of list) {
+    if (x === null || typeof x !== "object") {
+      const key = x === null ? "nil" : `${typeof x}:${String(x)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    } else {
+      if (inList(composite, x)) continue;
+      composite.push(x);
+    }
+    out.push(x);
+  }
+  return out;
 }
 
 function untilStep(start: number, stop: number, step: number): bigint[] {
@@ -86,13 +107,19 @@ export const sprigCollections: FuncTable = {
   append: fn(["any", "any"], (l, v) => [...asList(l, "push on"), v]),
   push: fn(["any", "any"], (l, v) => [...asList(l, "push on"), v]),
   prepend: fn(["any", "any"], (l, v) => [v, ...asList(l, "prepend on")]),
-  concat: vfn([], "any", (lists) => lists.flatMap((l) => asList(l, "concat"))),
+  concat: vfn([], "any", (lists) =>
+    lists.flatMap((l) => {
+      if (Array.isArray(l) || l === null) return asList(l, "concat");
+      throw new FuncError(`Cannot concat type ${kindOf(l)} as list`);
+    }),
+  ),
   reverse: fn(["any"], (l) => [...asList(l, "find reverse on")].reverse()),
-  uniq: fn(["any"], (l) => asList(l, "find uniq on").reduce<unknown[]>((acc, x) => (inList(acc, x) ? acc : [...acc, x]), [])),
+  uniq: fn(["any"], (l) => uniq(asList(l, "find uniq on"))),
   without: vfn(["any"], "any", (l, omit) => asList(l, "find without on").filter((x) => !inList(omit, x))),
   compact: fn(["any"], (l) => asList(l, "compact on").filter((x) => !isEmpty(x))),
   has: fn(["any", "any"], (needle, hay) => (hay === null ? false : inList(asList(hay, "find has on"), needle))),
   slice: vfn(["any"], "any", (l, idx) => {
+    if (!Array.isArray(l) && l !== null) throw new FuncError(`list should be type of slice or array but ${kindOf(l)}`);
     const a = asList(l, "slice");
     if (a.length === 0) return null;
     const start = idx.length > 0 ? Number(toInt64(idx[0])) : 0;
@@ -151,3 +178,16 @@ export const sprigCollections: FuncTable = {
   dig: vfn([], "any", dig),
   deepCopy: fn(["any"], deepCopy),
 };
+
+/**
+ * The must* variants return the error their plain twin panics with; a template reports both
+ * the same way ("error calling mustFirst: Cannot find first on type string").
+ */
+const MUST_TWINS = [
+  "append", "push", "prepend", "chunk", "last", "first", "rest", "initial", "reverse", "compact",
+  "uniq", "without", "has", "slice", "merge", "mergeOverwrite", "deepCopy",
+] as const;
+
+for (const name of MUST_TWINS) {
+  sprigCollections["must" + name[0].toUpperCase() + name.slice(1)] = sprigCollections[name];
+}

@@ -3,7 +3,8 @@
 
 import { TEMPLATE_MAX_LIST } from "./exec.js";
 import { fn, vfn, FuncError, type FuncTable } from "./funcs.js";
-import { formatFloat } from "./format.js";
+import { randomInt } from "node:crypto";
+import { formatFloat, formatV } from "./format.js";
 import { parseGoInt } from "./quote.js";
 import { int64 } from "./values.js";
 
@@ -117,6 +118,24 @@ function seq(params: number[]): string {
   }
 }
 
+/** sprig's toDecimal: fmt.Sprint(v) read as an octal int64 ("777" gives 511), 0 when it is not one. */
+function octal(v: unknown): bigint {
+  const text = typeof v === "string" ? v : formatV(v);
+  const m = /^([+-]?)([0-7]+)$/.exec(text);
+  if (!m || m[2].replace(/^0+/, "").length > 22) return 0n;
+  const abs = BigInt("0o" + m[2]);
+  const n = m[1] === "-" ? -abs : abs;
+  return n >= -(1n << 63n) && n < 1n << 63n ? n : 0n;
+}
+
+/** rand.Intn(max-min) + min; Go panics when the range is empty. */
+function randInt(min: number, max: number): bigint {
+  const n = max - min;
+  if (!(n > 0)) throw new FuncError("invalid argument to Intn");
+  const r = n <= 2 ** 48 - 1 ? randomInt(n) : Math.floor(Math.random() * n);
+  return BigInt(r) + BigInt(min);
+}
+
 export const sprigNumeric: FuncTable = {
   atoi: fn(["string"], atoi),
   int: fn(["any"], toInt64),
@@ -145,4 +164,6 @@ export const sprigNumeric: FuncTable = {
   ceil: fn(["any"], (a) => Math.ceil(toFloat64(a))),
   round: vfn(["any", "int"], "float", (a, p, opt) => round(toFloat64(a), p, opt.length > 0 ? opt[0] : 0.5)),
   seq: vfn([], "int", seq),
+  toDecimal: fn(["any"], octal),
+  randInt: fn(["int", "int"], randInt),
 };

@@ -88,13 +88,22 @@ function abbreviate(s: string, offset: number, width: number): string {
   return "..." + abbreviate(s.slice(offset), 0, width - 3);
 }
 
-function b64decode(s: string): string {
+/** base64.StdEncoding.DecodeString; throws FuncError with Go's message. */
+export function goBase64Decode(s: string): Buffer {
   const clean = s.replace(/[\r\n]/g, "");
   const bad = clean.search(/[^A-Za-z0-9+/=]|=[^=]|={3}/);
   if (bad >= 0 || clean.length % 4 !== 0) {
-    return `illegal base64 data at input byte ${bad >= 0 ? bad : clean.length - (clean.length % 4)}`;
+    throw new FuncError(`illegal base64 data at input byte ${bad >= 0 ? bad : clean.length - (clean.length % 4)}`);
   }
-  return Buffer.from(clean, "base64").toString("utf8");
+  return Buffer.from(clean, "base64");
+}
+
+function b64decode(s: string): string {
+  try {
+    return goBase64Decode(s).toString("utf8");
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -147,6 +156,13 @@ export const sprigStrings: FuncTable = {
   clean: fn(["string"], cleanPath),
   ext: fn(["string"], extPath),
   isAbs: fn(["string"], (p) => p.startsWith("/")),
+  // path/filepath on Linux, where Argo Events runs, behaves as path.
+  osBase: fn(["string"], basePath),
+  osDir: fn(["string"], dirPath),
+  osClean: fn(["string"], cleanPath),
+  osExt: fn(["string"], extPath),
+  osIsAbs: fn(["string"], (p) => p.startsWith("/")),
+  hello: fn([], () => "Hello!"),
   trim: fn(["string"], (s) => {
     const runes = [...s];
     let a = 0;
@@ -162,7 +178,6 @@ export const sprigStrings: FuncTable = {
   upper: fn(["string"], (s) => s.toUpperCase()),
   lower: fn(["string"], (s) => s.toLowerCase()),
   title: fn(["string"], title),
-  untitle: fn(["string"], (s) => (s === "" ? s : s[0].toLowerCase() + s.slice(1))),
   repeat: fn(["int", "string"], (count, s) => {
     if (count < 0) throw new FuncError("strings: negative Repeat count");
     if (s.length * count > TEMPLATE_MAX_OUTPUT) throw new FuncError(`template exceeded its budget: repeat of more than ${TEMPLATE_MAX_OUTPUT} bytes`);

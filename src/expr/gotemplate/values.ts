@@ -4,12 +4,13 @@
 //   string, number (float64), bigint (Go int/int64), boolean,
 //   arrays ([]interface{}), plain objects (map[string]interface{}), GoTime (time.Time).
 
+import { GoObject } from "./object.js";
 import { GoTime } from "./time.js";
 
 export type GoMap = { [key: string]: unknown };
 
 export function isMap(v: unknown): v is GoMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoTime);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoTime) && !(v instanceof GoObject);
 }
 
 export function hasKey(m: GoMap, key: string): boolean {
@@ -46,6 +47,7 @@ export function typeName(v: unknown): string {
   if (typeof v === "boolean") return "bool";
   if (Array.isArray(v)) return "[]interface {}";
   if (v instanceof GoTime) return "time.Time";
+  if (v instanceof GoObject) return v.goType;
   return "map[string]interface {}";
 }
 
@@ -74,6 +76,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (typeof a !== typeof b) return false;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (a instanceof GoTime) return b instanceof GoTime && a.equalStrict(b);
+  if (a instanceof GoObject) return b instanceof GoObject && a.goType === b.goType && a.identity() === b.identity();
   if (isMap(a) && isMap(b)) {
     const ka = Object.keys(a);
     return ka.length === Object.keys(b).length && ka.every((k) => hasKey(b, k) && deepEqual(a[k], b[k]));
