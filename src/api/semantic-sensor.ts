@@ -10,6 +10,7 @@ export interface Issue {
   message: string;
 }
 
+/** The data filter types filterData compares; others load and error per event. */
 export const DATA_FILTER_TYPES = ["string", "number", "bool"] as const;
 export const COMPARATORS = ["=", "!=", "<", "<=", ">", ">=", ""] as const;
 export const LOGICAL_OPERATORS = ["and", "or", ""] as const;
@@ -48,11 +49,17 @@ function checkDependency(dep: EventDependency, at: FieldPath, issues: Issue[]): 
       }
     }
   }
+  // As Argo's validateEventDataFilter (pkg/reconciler/sensor/validate.go): a known
+  // comparator, a type, a path and values, none of them empty. A type other than
+  // string, number or bool loads there: filterData errors on it per event.
   f.data?.forEach((d, i) => {
     const p = [...fp, "data", i];
     if (d.path.trim() === "") issues.push({ path: [...p, "path"], message: "must not be empty" });
-    checkEnum(issues, [...p, "type"], d.type, DATA_FILTER_TYPES, "data filter type");
+    if (d.type === "") issues.push({ path: [...p, "type"], message: "must not be empty" });
     if (!d.value || d.value.length === 0) issues.push({ path: [...p, "value"], message: "must list at least one value" });
+    d.value?.forEach((v, j) => {
+      if (v === "") issues.push({ path: [...p, "value", j], message: "must not be empty" });
+    });
     checkEnum(issues, [...p, "comparator"], d.comparator, COMPARATORS, "comparator");
   });
   f.exprs?.forEach((e, i) => {

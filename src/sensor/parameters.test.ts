@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TriggerParameter } from "../api/types.js";
-import { ExpressionError, SpecError } from "../errors.js";
+import { ExpressionError, NotSupportedError, SpecError } from "../errors.js";
 import type { SensorEvent } from "./event.js";
 import { applyParameters, compileParameters } from "./parameters.js";
 import { Where } from "./where.js";
@@ -123,8 +123,18 @@ describe("parameters", () => {
   });
 
   it.each<[TriggerParameter, new (...a: never[]) => Error, RegExp]>([
-    [{ src: { dependencyName: "dep", dataTemplate: "{{ nope .Input.x }}" }, dest: "a" }, ExpressionError, /\[0\]\.src\.dataTemplate: .*"nope" not defined/],
-    [{ src: { dependencyName: "dep", contextTemplate: "{{ .Input" }, dest: "a" }, ExpressionError, /\[0\]\.src\.contextTemplate/],
+    // A template Go cannot parse loads (ResolveParamValue parses per firing and falls
+    // back): see "templates Go cannot parse" below. Refused functions stay load errors.
+    [
+      { src: { dependencyName: "dep", dataTemplate: '{{ env "HOME" }}' }, dest: "a" },
+      NotSupportedError,
+      /Sensor p\[0\]\.src\.dataTemplate: function "env" is refused: .*deliberately stricter here\)$/,
+    ],
+    [
+      { src: { dependencyName: "dep", contextTemplate: '{{ .Input.subject | expandenv }}' }, dest: "a" },
+      NotSupportedError,
+      /Sensor p\[0\]\.src\.contextTemplate: function "expandenv" is refused/,
+    ],
     [{ src: { dependencyName: "dep" }, dest: "a", operation: "replace" as "append" }, SpecError, /p\[0\]\.operation: unsupported operation "replace"$/],
     [{ src: { dependencyName: "" }, dest: "a" }, SpecError, /p\[0\]\.src\.dependencyName: is required$/],
     [{ dest: "a" } as TriggerParameter, SpecError, /p\[0\]\.src\.dependencyName: is required$/],
@@ -166,17 +176,100 @@ describe("parameters", () => {
       'dataTemplate "{{ .Input.nope }}" rendered nothing, dataKey "body.nope" does not exist in the event',
     ],
     ["a template rendering nothing", { dependencyName: "dep", dataTemplate: "{{ .Input.nope }}" }, push, 'dataTemplate "{{ .Input.nope }}" rendered nothing'],
-    ["a key on an event without data", { dependencyName: "dep", dataKey: "body.ref" }, noData, 'dataKey "body.ref" does not exist in the event, the event has no data'],
+    // renderEventDataAsJSON fails before key or template are tried (isJSON(nil) is false).
+    ["a key on an event without data", { dependencyName: "dep", dataKey: "body.ref" }, noData, "the event's data cannot be read (the event has no data)"],
     [
       "a template on an event without data",
       { dependencyName: "dep", dataTemplate: "{{ .Input.body.ref }}" },
       noData,
-      'dataTemplate "{{ .Input.body.ref }}" rendered nothing, the event has no data',
+      "the event's data cannot be read (the event has no data)",
+    ],
+    [
+      "a key on a text/plain event",
+      { dependencyName: "dep", dataKey: "body.ref" },
+      { ...push, context: { ...push.context, datacontenttype: "text/plain" } },
+      "the event's data cannot be read (unsupported event content type: text/plain)",
     ],
   ])("an unresolvable parameter says what was tried: %s", (_name, src, event, tried) => {
     const run = () => apply([{ src, dest: DEST }], workflow(), { dep: event });
     expect(run).toThrow(ExpressionError);
     expect(run).toThrow(`unable to resolve parameter from dependency "dep": ${tried} and no default value is set`);
+  });
+
+  // ResolveParamValue (pkg/sensors/triggers/params.go) parses the template on every
+  // firing (getValueWithTemplate): a parse error falls back to the key, then value.
+  describe("templates Go cannot parse", () => {
+    it.each<[string, string]>([
+      ["an unclosed action", "{{ .Input.body.ref"],
+      ["a function that is neither builtin nor sprig", "{{ nope .Input.body.ref }}"],
+      ["an undefined variable", "{{ $x }}"],
+    ])("%s loads, then falls back to dataKey, then value", (_name, dataTemplate) => {
+      expect(at(apply([{ src: { dependencyName: "dep", dataTemplate, dataKey: "body.after", value: "dflt" }, dest: DEST }]), DEST)).toBe("abc123");
+      expect(at(apply([{ src: { dependencyName: "dep", dataTemplate, dataKey: "body.nope", value: "dflt" }, dest: DEST }]), DEST)).toBe("dflt");
+    });
+
+    it("contextTemplate the same way", () => {
+      const src = { dependencyName: "dep", contextTemplate: "{{ .Input.subject | nope }}", contextKey: "subject" };
+      expect(at(apply([{ src, dest: DEST }]), DEST)).toBe("push");
+    });
+
+    it("without key or value the firing fails with the parse error", () => {
+      const run = () => apply([{ src: { dependencyName: "dep", dataTemplate: "{{ .Input.body.ref" }, dest: DEST }]);
+      expect(run).toThrow(ExpressionError);
+      expect(run).toThrow(/^unable to resolve parameter from dependency "dep": dataTemplate "\{\{ \.Input\.body\.ref" failed \(template: param:1:\d+: .*\) and no default value is set$/);
+    });
+  });
+
+  // renderEventDataAsJSON decides on the exact datacontenttype: application/json and
+  // application/yaml are read, any other type makes ResolveParamValue use `value`.
+  describe("datacontenttype", () => {
+    const typed = (datacontenttype: string, data: unknown = push.data): Record<string, SensorEvent> => ({
+      dep: { context: { ...push.context, datacontenttype }, data },
+    });
+    const resolve = (src: TriggerParameter["src"], events: Record<string, SensorEvent>) =>
+      at(apply([{ src, dest: DEST }], workflow(), events), DEST);
+
+    it.each(["text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8", "text/json", ""])(
+      "%j: dataKey and dataTemplate fall back to value",
+      (ct) => {
+        expect(resolve({ dependencyName: "dep", dataKey: "body.ref", value: "dflt" }, typed(ct))).toBe("dflt");
+        expect(resolve({ dependencyName: "dep", dataTemplate: "{{ .Input.body.ref }}", value: "dflt" }, typed(ct))).toBe("dflt");
+      },
+    );
+
+    it("without a value the firing fails, saying the content type is unsupported", () => {
+      expect(() => resolve({ dependencyName: "dep", dataKey: "body.ref" }, typed("text/plain", "ref=main"))).toThrow(
+        'unable to resolve parameter from dependency "dep": the event\'s data cannot be read (unsupported event content type: text/plain) and no default value is set',
+      );
+    });
+
+    it("the context side does not depend on it", () => {
+      expect(resolve({ dependencyName: "dep", contextKey: "subject", value: "dflt" }, typed("text/plain", "x"))).toBe("push");
+    });
+
+    it("application/yaml: the payload text is converted to JSON (ghodss/yaml, YAML 1.1)", () => {
+      const yaml = "body:\n  ref: refs/heads/main\n  flag: yes\n  on: 1\n  when: 2024-05-01\n  num: 010\n";
+      expect(resolve({ dependencyName: "dep", dataKey: "body.ref" }, typed("application/yaml", yaml))).toBe("refs/heads/main");
+      expect(resolve({ dependencyName: "dep", dataKey: "body.flag" }, typed("application/yaml", yaml))).toBe("true");
+      // YAML 1.1 reads the key `on` as true too; YAMLToJSON writes the key as "true".
+      expect(resolve({ dependencyName: "dep", dataKey: "body.true" }, typed("application/yaml", yaml))).toBe("1");
+      // yaml.v2 keeps a timestamp a string when it decodes into interface{}.
+      expect(resolve({ dependencyName: "dep", dataKey: "body.when" }, typed("application/yaml", yaml))).toBe("2024-05-01");
+      expect(resolve({ dependencyName: "dep", dataKey: "body.num" }, typed("application/yaml", yaml))).toBe("8");
+      expect(resolve({ dependencyName: "dep", dataTemplate: "{{ .Input.body.ref }}" }, typed("application/yaml", yaml))).toBe("refs/heads/main");
+    });
+
+    it("application/yaml that does not convert falls back to value", () => {
+      // json.Marshal refuses +Inf; an unterminated flow mapping is a YAML error.
+      expect(resolve({ dependencyName: "dep", dataKey: "a", value: "dflt" }, typed("application/yaml", "a: .inf\n"))).toBe("dflt");
+      expect(resolve({ dependencyName: "dep", dataKey: "a", value: "dflt" }, typed("application/yaml", "a: {b: 1\n"))).toBe("dflt");
+    });
+
+    it("the whole event carries the payload bytes: a text payload is not JSON-quoted", () => {
+      const out = resolve({ dependencyName: "dep" }, typed("text/plain", "hello <world>"));
+      const whole = JSON.parse(out as string) as { data: string };
+      expect(Buffer.from(whole.data, "base64").toString("utf8")).toBe("hello <world>");
+    });
   });
 
   it("a dest that cannot be set fails the firing, naming the dest", () => {

@@ -34,10 +34,12 @@ async function validate(text: string): Promise<{ code: number; lines: string[] }
 
 describe("validate compiles Sensors as serve does", () => {
   it.each([
+    // An invalid regex in a data filter is no longer here: Argo Events loads it and
+    // compiles it per event (filter.go filterData), and so does the gateway.
     [
-      "an invalid regex",
-      sensor("      filters:\n        data:\n          - {path: body.action, type: string, value: ['(opened']}\n"),
-      /^f\.yaml:11:\d+ Sensor\/s spec\.dependencies\[0\]\.filters\.data\[0\]\.value\[0\]: .*(regex|parenthes|missing)/i,
+      "expandenv in a data filter template",
+      sensor("      filters:\n        data:\n          - {path: body.action, type: string, value: [x], template: '{{ expandenv .Input }}'}\n"),
+      /^f\.yaml:11:\d+ Sensor\/s spec\.dependencies\[0\]\.filters\.data\[0\]\.template: function "expandenv" is refused: .*deliberately stricter here\)$/,
     ],
     [
       "a broken gjson path",
@@ -67,6 +69,20 @@ describe("validate compiles Sensors as serve does", () => {
     expect(r.code).toBe(1);
     expect(r.lines).toHaveLength(1);
     expect(r.lines[0]).toMatch(line);
+  });
+
+  it.each([
+    ["an invalid regex", "['(opened']"],
+    ["a number value that does not parse, after one that does", "['1', one]"],
+  ])("%s in a data filter loads, as in Argo Events (filterData meets it per event)", async (_what, value) => {
+    const type = value.includes("one") ? "number" : "string";
+    const r = await validate(sensor(`      filters:\n        data:\n          - {path: body.action, type: ${type}, value: ${value}}\n`));
+    expect(r).toEqual({ code: 0, lines: ["1 spec(s) valid"] });
+  });
+
+  it("a parameter template Go cannot parse loads (ResolveParamValue falls back to key, then value)", async () => {
+    const trigger = "    - template: {name: t, log: {}}\n      parameters:\n        - src: {dependencyName: d, dataTemplate: '{{ .Input.x', value: v}\n          dest: log.x\n";
+    expect(await validate(sensor("", trigger))).toEqual({ code: 0, lines: ["1 spec(s) valid"] });
   });
 
   it("a Sensor that compiles still passes", async () => {

@@ -122,7 +122,14 @@ describe("Sensor semantic checks", () => {
   });
 
   test.each<[string, string, string[]]>([
-    ["type", "          - {path: body.n, type: int, value: ['1']}\n", ['f.yaml:12:28 Sensor/s spec.dependencies[0].filters.data[0].type: invalid data filter type "int"; must be one of "string", "number", "bool"']],
+    // validate.go validateEventDataFilter only requires a type: filterData errors on an
+    // unknown one per event (pkg/sensors/dependencies/filter.go), so it loads.
+    ["unknown type", "          - {path: body.n, type: int, value: ['1']}\n", []],
+    ["empty type", "          - {path: body.n, type: '', value: ['1']}\n", ["f.yaml:12:28 Sensor/s spec.dependencies[0].filters.data[0].type: must not be empty"]],
+    ["empty value", "          - {path: body.n, type: number, value: ['1', '']}\n", ["f.yaml:12:55 Sensor/s spec.dependencies[0].filters.data[0].value[1]: must not be empty"]],
+    // A value that does not parse as the type is met per event (filterData), not at load.
+    ["unparsable number", "          - {path: body.n, type: number, value: ['1', one]}\n", []],
+    ["ordering comparator on a string", "          - {path: body.n, type: string, value: [a], comparator: '>'}\n", []],
     ["comparator", "          - {path: body.n, type: number, value: ['1'], comparator: '=='}\n", ['f.yaml:12:56 Sensor/s spec.dependencies[0].filters.data[0].comparator: invalid comparator "=="; must be one of "=", "!=", "<", "<=", ">", ">="']],
     ["empty path", "          - {path: '', type: string, value: [a]}\n", ["f.yaml:12:14 Sensor/s spec.dependencies[0].filters.data[0].path: must not be empty"]],
     ["template", "          - {path: body.a, type: string, value: [a], template: '{{ .Input }}'}\n", []],

@@ -2,7 +2,7 @@
 // load errors a user sees, templates, and how OR mode merges reasons and errors.
 import { describe, expect, it } from "vitest";
 import type { DataFilter, EventDependencyFilter } from "../../api/types.js";
-import { ExpressionError, SpecError } from "../../errors.js";
+import { ExpressionError, NotSupportedError, SpecError } from "../../errors.js";
 import type { SensorEvent } from "../event.js";
 import { Where } from "../where.js";
 import { compileFilters } from "./filters.js";
@@ -41,29 +41,20 @@ describe("data filter load errors name the field and the problem", () => {
       SpecError,
       'ns/sensor Sensor spec.dependencies[0].filters.data[0].comparator: unknown comparator "=>"',
     ],
+    // An ordering comparator on a string, a value that does not parse as the type and
+    // an unknown type load in Argo Events (validate.go validateEventDataFilter checks
+    // none of them); filterData meets them per event: see "evaluated per event" below.
     [
-      "ordering comparator on a string",
-      d("body.ref", "string", ["a"], { comparator: "<=" }),
+      "an empty value (validateEventDataFilter: value must be not empty)",
+      d("body.ref", "string", ["main", ""]),
       SpecError,
-      'ns/sensor Sensor spec.dependencies[0].filters.data[0].comparator: comparator "<=" does not apply to strings (use = or !=)',
+      "ns/sensor Sensor spec.dependencies[0].filters.data[0].value[1]: must not be empty",
     ],
     [
-      "no value list at all",
-      d("body.ref", "string", undefined),
+      "no type (validateEventDataFilter: type must be not empty)",
+      d("body.ref", "", ["x"]),
       SpecError,
-      "ns/sensor Sensor spec.dependencies[0].filters.data[0].value: no values specified",
-    ],
-    [
-      "a value that is not a Go bool",
-      d("body.forced", "bool", ["true", "yes"]),
-      SpecError,
-      'ns/sensor Sensor spec.dependencies[0].filters.data[0].value[1]: "yes" is not a bool',
-    ],
-    [
-      "an unknown type",
-      d("body.ref", "json", ["x"]),
-      SpecError,
-      'ns/sensor Sensor spec.dependencies[0].filters.data[0].type: unsupported type "json" (string, number or bool)',
+      "ns/sensor Sensor spec.dependencies[0].filters.data[0].type: is required",
     ],
     [
       "a path gjson cannot parse",
@@ -182,5 +173,145 @@ describe("dataLogicalOperator: or", () => {
       pass: false,
       reason: 'no filter passed: context filter: type is "github", expected "gitlab"; data filter: path "body.nope" does not exist',
     });
+  });
+});
+
+// Argo Events' filterData (pkg/sensors/dependencies/filter.go) parses a filter's
+// values per event, in order, and stops at the first it cannot parse: the values
+// before it still decide, reaching it is an error (AND: the event is discarded; OR:
+// the filter is skipped, a later passing filter still passes). Unknown types and
+// templates Go cannot parse are per-event errors the same way.
+describe("evaluated per event, as filterData does", () => {
+  const or = (...filters: DataFilter[]): EventDependencyFilter => ({ data: filters, dataLogicalOperator: "or" });
+  const refMain = d("body.ref", "string", ["main"]);
+
+  it("number: a value before an unparsable one matches (strconv.ParseFloat runs when the loop reaches it)", () => {
+    expect(run({ data: [d("body.size", "number", ["3", "three"])] })).toEqual({ pass: true });
+    expect(run({ data: [d("body.size", "number", ["2", "three"], { comparator: ">" })] })).toEqual({ pass: true });
+  });
+
+  it("number: reaching the unparsable value is an error, even when a later value would match", () => {
+    const error = 'data filter: path "body.size": value[1] "three": strconv.ParseFloat: parsing "three": invalid syntax';
+    expect(run({ data: [d("body.size", "number", ["4", "three"])] })).toEqual({ pass: false, reason: error });
+    expect(run({ data: [d("body.size", "number", ["three", "3"])] })).toEqual({
+      pass: false,
+      reason: 'data filter: path "body.size": value[0] "three": strconv.ParseFloat: parsing "three": invalid syntax',
+    });
+  });
+
+  it("number: a decimal beyond float64 is ParseFloat's range error", () => {
+    expect(run({ data: [d("body.size", "number", ["3", "1e400"])] })).toEqual({ pass: true });
+    expect(run({ data: [d("body.size", "number", ["1e400"], { comparator: "<" })] })).toEqual({
+      pass: false,
+      reason: 'data filter: path "body.size": value[0] "1e400": strconv.ParseFloat: parsing "1e400": value out of range',
+    });
+  });
+
+  it("OR: an erroring filter is skipped and a later passing one passes (filterData returns true at once)", () => {
+    expect(run(or(d("body.size", "number", ["4", "three"]), refMain))).toEqual({ pass: true });
+    expect(run(or(d("body.size", "number", ["4", "three"]), d("body.ref", "string", ["^dev$"])))).toEqual({
+      pass: false,
+      reason: 'data filter: path "body.size": value[1] "three": strconv.ParseFloat: parsing "three": invalid syntax',
+    });
+  });
+
+  it("bool: strconv.ParseBool per value, in order", () => {
+    expect(run({ data: [d("body.forced", "bool", ["false", "yes"])] })).toEqual({ pass: true });
+    expect(run({ data: [d("body.private", "bool", ["false", "yes"])] })).toEqual({
+      pass: false,
+      reason: 'data filter: path "body.private": value[1] "yes": strconv.ParseBool: parsing "yes": invalid syntax',
+    });
+  });
+
+  it("bool: the comparator plays no part (filterData compares bools for equality only)", () => {
+    expect(run({ data: [d("body.forced", "bool", ["false"], { comparator: "!=" })] })).toEqual({ pass: true });
+  });
+
+  it("string: regexp.Compile per value, in order", () => {
+    expect(run({ data: [d("body.ref", "string", ["main", "("])] })).toEqual({ pass: true });
+    const r = run({ data: [d("body.ref", "string", ["^dev$", "(", "main"])] });
+    expect(r.pass).toBe(false);
+    if (!r.pass) expect(r.reason).toMatch(/^data filter: path "body\.ref": value\[1\] "\(": .*missing/);
+  });
+
+  it("string: an ordering comparator loads and never matches, without an error", () => {
+    // filterData's string case compares for = (or empty) and != only: matchResult stays false.
+    expect(run({ data: [d("body.ref", "string", [".*"], { comparator: ">" })] })).toEqual({
+      pass: false,
+      reason:
+        'data filter: path "body.ref" is "refs/heads/main", expected string > ".*", ' +
+        "which never matches a string (Argo Events compares strings with = and != only)",
+    });
+    expect(run(or(d("body.ref", "string", [".*"], { comparator: "<=" }), d("body.size", "number", ["3"])))).toEqual({ pass: true });
+  });
+
+  it("string: with an ordering comparator a bad regex is still an error (it is compiled before comparing)", () => {
+    const r = run({ data: [d("body.ref", "string", ["("], { comparator: ">" })] });
+    expect(r.pass).toBe(false);
+    if (!r.pass) expect(r.reason).toMatch(/^data filter: path "body\.ref": value\[0\] "\(": /);
+  });
+
+  it("an unknown type is an error per event; in OR mode a later filter can pass", () => {
+    expect(run({ data: [d("body.ref", "json", ["x"])] })).toEqual({ pass: false, reason: 'data filter: path "body.ref": unsupported JSON type "json"' });
+    expect(run(or(d("body.ref", "json", ["x"]), refMain))).toEqual({ pass: true });
+  });
+
+  it("a template Go cannot parse loads and is an error per event", () => {
+    const r = run({ data: [d("body.ref", "string", [".*"], { template: "{{ .Input" })] });
+    expect(r.pass).toBe(false);
+    if (!r.pass) expect(r.reason).toMatch(/^data filter: template: param:1:\d+: /);
+    // An undefined function is a parse error in Go too (not in sprig's FuncMap).
+    const nope = run({ data: [d("body.ref", "string", [".*"], { template: "{{ nope .Input }}" })] });
+    expect(nope).toEqual({ pass: false, reason: 'data filter: template: param:1:4: function "nope" not defined' });
+    expect(run(or(d("body.ref", "string", [".*"], { template: "{{ .Input" }), refMain))).toEqual({ pass: true });
+  });
+
+  it.each(["env", "expandenv", "getHostByName"])("a template calling %s stays a load error: the gateway is deliberately stricter", (fn) => {
+    const err = compileError({ data: [d("body.ref", "string", [".*"], { template: `{{ ${fn} "x" }}` })] });
+    expect(err).toBeInstanceOf(NotSupportedError);
+    expect(err.message).toMatch(
+      new RegExp(`^ns/sensor Sensor spec\\.dependencies\\[0\\]\\.filters\\.data\\[0\\]\\.template: function "${fn}" is refused: .*deliberately stricter`),
+    );
+  });
+});
+
+// filterData and filterExpr read the payload bytes only: no payload passes, bytes that
+// are not JSON (gjson.Valid) are an error whatever datacontenttype says. A non-JSON
+// media type's `data` reaches the sensor as a string whose text is the payload
+// (cloudevents sdk-go consumeData).
+describe("payloads by datacontenttype", () => {
+  const refMain = d("body.ref", "string", ["main"]);
+  const text = (payload: unknown, contentType = "text/plain") => filterEvent(payload, { datacontenttype: contentType });
+
+  it("text that is not JSON is an error for data and expr filters", () => {
+    expect(run({ data: [refMain] }, undefined, text("hello"))).toEqual({ pass: false, reason: "data filter: event data not valid JSON" });
+    expect(run({ data: [refMain] }, undefined, text(""))).toEqual({ pass: false, reason: "data filter: event data not valid JSON" });
+    expect(run({ exprs: [{ expr: "a == 1", fields: [{ name: "a", path: "body.size" }] }] }, undefined, text("a=1&b=2", "application/x-www-form-urlencoded"))).toEqual({
+      pass: false,
+      reason: "expr filter: event data not valid JSON",
+    });
+  });
+
+  it("text that is JSON is filtered as JSON, whatever the content type", () => {
+    expect(run({ data: [refMain] }, undefined, text(JSON.stringify(data)))).toEqual({ pass: true });
+  });
+
+  it("a JSON media type's string data is a JSON string, not a document", () => {
+    expect(run({ data: [refMain] }, undefined, filterEvent(JSON.stringify(data)))).toEqual({
+      pass: false,
+      reason: 'data filter: path "body.ref" does not exist',
+    });
+  });
+
+  it("a JSON media type with MIME parameters (application/json; charset=utf-8) keeps data as JSON", () => {
+    expect(run({ data: [refMain] }, undefined, text(data, "application/json; charset=utf-8"))).toEqual({ pass: true });
+  });
+
+  it("no payload passes, as with JSON", () => {
+    expect(run({ data: [d("body.ref", "string", ["^dev$"])] }, undefined, text(undefined))).toEqual({ pass: true });
+  });
+
+  it("an empty data list passes before the payload is looked at", () => {
+    expect(run({ data: [] }, undefined, text("hello"))).toEqual({ pass: true });
   });
 });

@@ -1,18 +1,35 @@
 import type { DataFilter } from "../../api/types.js";
+import { errorMessage } from "../../errors.js";
 import { compilePath, type CompiledPath, type GjsonResult } from "../../expr/gjson.js";
-import { compileGoTemplate, type CompiledGoTemplate } from "../../expr/gotemplate/index.js";
+import type { CompiledGoTemplate } from "../../expr/gotemplate/index.js";
 import { compileRegex, type CompiledRegex } from "../../expr/regex.js";
+import type { FilterPayload } from "../parameter-source.js";
+import { compileSensorTemplate } from "../parameters.js";
 import type { Where } from "../where.js";
-import { gjsonBool, gjsonFloat, parseGoBool, parseGoFloat } from "./gjson-values.js";
+import { gjsonBool, gjsonFloat, goParseBool, goParseFloat } from "./gjson-values.js";
 import { fail, failed, PASS, show, type KindResult } from "./result.js";
 
 export type Comparator = "=" | "!=" | "<" | "<=" | ">" | ">=";
 const COMPARATORS = new Set<string>(["=", "!=", "<", "<=", ">", ">="]);
 
+/** The first value the original cannot parse (it stops there), with its error. */
+export interface BadValue {
+  readonly index: number;
+  readonly value: string;
+  readonly error: string;
+}
+
+/**
+ * The values the original compares, in order, up to the first one it cannot parse
+ * (`bad`): it parses each value when it reaches it, per event, so the values before
+ * a bad one still decide, and reaching the bad one is an error.
+ */
 type ValueCheck =
-  | { type: "string"; regexes: CompiledRegex[] }
-  | { type: "number"; numbers: number[] }
-  | { type: "bool"; bools: boolean[] };
+  | { type: "string"; regexes: CompiledRegex[]; bad?: BadValue }
+  | { type: "number"; numbers: number[]; bad?: BadValue }
+  | { type: "bool"; bools: boolean[]; bad?: BadValue }
+  /** A type the original does not know: an error for every event that reaches it. */
+  | { type: "unsupported"; name: string };
 
 export interface CompiledDataFilter {
   readonly path: CompiledPath;
@@ -23,53 +40,66 @@ export interface CompiledDataFilter {
   readonly template?: CompiledGoTemplate;
 }
 
+/** The values parsed in order until the first that fails. */
+function parseInOrder<T>(values: string[], parse: (v: string) => T | { error: string }): { parsed: T[]; bad?: BadValue } {
+  const parsed: T[] = [];
+  for (const [index, value] of values.entries()) {
+    const r = parse(value);
+    if (typeof r === "object" && r !== null && "error" in r) return { parsed, bad: { index, value, error: r.error } };
+    parsed.push(r as T);
+  }
+  return { parsed };
+}
+
+function regexOrError(v: string): CompiledRegex | { error: string } {
+  try {
+    return compileRegex(v);
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+}
+
 /**
- * Compile `filters.data` once. What the original only finds out per event (a bad
- * regex, an unparsable number, an unknown type or comparator, no values) is a
- * load error here: such a filter could never pass anyway.
+ * Compile `filters.data` once. Load errors are what Argo Events' ValidateSensor
+ * refuses (pkg/reconciler/sensor/validate.go validateEventDataFilter: an unknown
+ * comparator, no type, no values) and what cannot be evaluated at all (a path or a
+ * template function, see compileSensorTemplate). What the original only finds out
+ * per event in filterData (pkg/sensors/dependencies/filter.go) stays per event: a
+ * value that does not parse as the type (Go parses the values lazily, in order), a
+ * bad regex, an unknown type, a template Go cannot parse, a comparator that does
+ * not apply to strings (it never matches there).
  */
 export function compileDataFilters(filters: DataFilter[], where: Where, at: string): CompiledDataFilter[] {
   return filters.map((f, i) => {
     const field = `${at}[${i}]`;
-    // Parsed once here: a template that cannot parse would fail every event in the original.
-    const template = f.template
-      ? where.compile(`${field}.template`, () => compileGoTemplate(f.template as string))
-      : undefined;
+    const template = f.template ? compileSensorTemplate(f.template, where, `${field}.template`) : undefined;
     const comparator = (f.comparator || "=") as Comparator;
     if (!COMPARATORS.has(comparator)) throw where.spec(`${field}.comparator`, `unknown comparator "${f.comparator}"`);
     const values = f.value ?? [];
     if (values.length === 0) throw where.spec(`${field}.value`, "no values specified");
+    const empty = values.indexOf("");
+    if (empty >= 0) throw where.spec(`${field}.value[${empty}]`, "must not be empty");
+    if (!f.type) throw where.spec(`${field}.type`, "is required");
     const path = where.compile(`${field}.path`, () => compilePath(f.path));
     let check: ValueCheck;
     switch (f.type) {
-      case "string":
-        if (comparator !== "=" && comparator !== "!=") {
-          throw where.spec(`${field}.comparator`, `comparator "${comparator}" does not apply to strings (use = or !=)`);
-        }
-        check = { type: "string", regexes: values.map((v, j) => where.compile(`${field}.value[${j}]`, () => compileRegex(v))) };
+      case "string": {
+        const { parsed, bad } = parseInOrder(values, regexOrError);
+        check = { type: "string", regexes: parsed, bad };
         break;
-      case "number":
-        check = {
-          type: "number",
-          numbers: values.map((v, j) => {
-            const n = parseGoFloat(v);
-            if (n === undefined) throw where.spec(`${field}.value[${j}]`, `${show(v)} is not a number`);
-            return n;
-          }),
-        };
+      }
+      case "number": {
+        const { parsed, bad } = parseInOrder(values, goParseFloat);
+        check = { type: "number", numbers: parsed, bad };
         break;
-      case "bool":
-        check = {
-          type: "bool",
-          bools: values.map((v, j) => {
-            const b = parseGoBool(v);
-            if (b === undefined) throw where.spec(`${field}.value[${j}]`, `${show(v)} is not a bool`);
-            return b;
-          }),
-        };
+      }
+      case "bool": {
+        const { parsed, bad } = parseInOrder(values, goParseBool);
+        check = { type: "bool", bools: parsed, bad };
         break;
+      }
       default:
-        throw where.spec(`${field}.type`, `unsupported type "${f.type}" (string, number or bool)`);
+        check = { type: "unsupported", name: f.type };
     }
     return { path, comparator, values, check, template };
   });
@@ -92,28 +122,47 @@ function compareNumbers(actual: number, c: Comparator, expected: number): boolea
   }
 }
 
-/** Does any one of the filter's values accept the value at its path? */
-function anyValuePasses(f: CompiledDataFilter, r: GjsonResult): boolean {
+/**
+ * Does one of the filter's values accept the value at its path, in the original's
+ * order? A string compares with `=` (the regex matches) or `!=` (it does not); any
+ * other comparator never matches a string (filterData's switch has no case for it).
+ * Reaching a value that does not parse is an error.
+ */
+function anyValuePasses(f: CompiledDataFilter, r: GjsonResult): boolean | { error: string } {
+  let ok: boolean;
   switch (f.check.type) {
     case "string": {
       const text = r.str;
-      const wantMatch = f.comparator === "=";
-      return f.check.regexes.some((re) => re.test(text) === wantMatch);
+      const c = f.comparator;
+      ok = (c === "=" || c === "!=") && f.check.regexes.some((re) => re.test(text) === (c === "="));
+      break;
     }
     case "number": {
       const n = gjsonFloat(r);
-      return f.check.numbers.some((v) => compareNumbers(n, f.comparator, v));
+      ok = f.check.numbers.some((v) => compareNumbers(n, f.comparator, v));
+      break;
     }
     case "bool": {
+      // The comparator plays no part for bools: a value passes when it is equal.
       const b = gjsonBool(r);
-      return f.check.bools.some((v) => v === b);
+      ok = f.check.bools.some((v) => v === b);
+      break;
     }
+    case "unsupported":
+      return { error: `unsupported JSON type ${show(f.check.name)}` };
   }
+  if (ok || !f.check.bad) return ok;
+  const { index, value, error } = f.check.bad;
+  return { error: `value[${index}] ${show(value)}: ${error}` };
 }
 
 function expectation(f: CompiledDataFilter): string {
   const values = f.values.length === 1 ? show(f.values[0]) : `one of ${show(f.values)}`;
-  if (f.check.type === "string") return `${f.comparator === "=" ? "to match" : "not to match"} ${values}`;
+  if (f.check.type === "string") {
+    if (f.comparator === "=") return `to match ${values}`;
+    if (f.comparator === "!=") return `not to match ${values}`;
+    return `${f.comparator} ${values}, which never matches a string (Argo Events compares strings with = and != only)`;
+  }
   if (f.check.type === "number") return `${f.comparator} ${values}`;
   return `to be ${values}`;
 }
@@ -140,11 +189,15 @@ function applyTemplate(t: CompiledGoTemplate, r: GjsonResult): GjsonResult | str
 }
 
 /**
- * filters.data as the original evaluates it: a missing path is an error; in AND
- * mode every filter must pass, in OR mode the first passing one wins.
+ * filters.data as the original evaluates it (filterData): no payload passes, a
+ * payload that is not JSON is an error; a missing path is an error; in AND mode
+ * every filter must pass, in OR mode the first passing one wins (errors of earlier
+ * ones notwithstanding).
  */
-export function checkData(filters: CompiledDataFilter[], or: boolean, data: unknown): KindResult {
-  if (filters.length === 0 || data === undefined) return PASS;
+export function checkData(filters: CompiledDataFilter[], or: boolean, payload: FilterPayload): KindResult {
+  if (filters.length === 0 || payload.kind === "none") return PASS;
+  if (payload.kind === "invalid") return failed("data", ["event data not valid JSON"]);
+  const data = payload.value;
   const errors: string[] = [];
   const reasons: string[] = [];
   for (const f of filters) {
@@ -166,6 +219,12 @@ export function checkData(filters: CompiledDataFilter[], or: boolean, data: unkn
       value = t;
     }
     const ok = anyValuePasses(f, value);
+    if (typeof ok === "object") {
+      const e = `path ${show(f.path.path)}: ${ok.error}`;
+      if (!or) return failed("data", [e]);
+      errors.push(e);
+      continue;
+    }
     if (ok && or) return PASS;
     if (!ok) {
       const reason = `data filter: path ${show(f.path.path)}${f.template ? " (templated)" : ""} is ${actual(f, value)}, expected ${f.check.type} ${expectation(f)}`;

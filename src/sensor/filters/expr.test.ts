@@ -63,6 +63,29 @@ describe("expr filter load errors", () => {
   });
 });
 
+// filterExpr (pkg/sensors/dependencies/filter.go) calls NewEvaluableExpression per
+// event, after binding the fields: a syntax error loads and is met per event.
+describe("an expression govaluate cannot parse", () => {
+  it("loads, and is an error for each event (AND: the event is discarded)", () => {
+    expect(run({ exprs: [expr("size ==", { size: "body.size" })] })).toEqual({
+      pass: false,
+      reason: 'expr filter: "size ==": Unexpected end of expression',
+    });
+  });
+
+  it("OR: skipped with its error, a later expression that is true passes", () => {
+    expect(run(or(expr("size ==", { size: "body.size" }), expr("size == 3", { size: "body.size" })))).toEqual({ pass: true });
+  });
+
+  it("a missing field path is reported first: the fields are bound before parsing", () => {
+    expect(run({ exprs: [expr("x ==", { x: "body.nope" })] })).toEqual({ pass: false, reason: 'expr filter: path "body.nope" does not exist' });
+  });
+
+  it("without fields it is skipped before it is parsed", () => {
+    expect(run({ exprs: [{ expr: "((" }] })).toEqual({ pass: true });
+  });
+});
+
 describe("expressions without fields are skipped, as in the original", () => {
   it("AND: a false expression without fields does not fail the event", () => {
     expect(run({ exprs: [{ expr: "false" }] })).toEqual({ pass: true });

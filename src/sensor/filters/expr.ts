@@ -1,6 +1,8 @@
 import type { ExprFilter } from "../../api/types.js";
+import { ExpressionError } from "../../errors.js";
 import { compilePath, type CompiledPath } from "../../expr/gjson.js";
 import { compileGovaluate, type CompiledExpression } from "../../expr/govaluate.js";
+import type { FilterPayload } from "../parameter-source.js";
 import type { Where } from "../where.js";
 import { fail, failed, PASS, show, type KindResult } from "./result.js";
 
@@ -9,10 +11,32 @@ export interface CompiledExprFilter {
   readonly fields: { name: string; path: CompiledPath }[];
 }
 
+/**
+ * An expression govaluate cannot parse: the original parses per event
+ * (filterExpr calls NewEvaluableExpression after binding the fields), so it loads
+ * and is an error for each event that gets that far.
+ */
+function unparsable(source: string, error: string): CompiledExpression {
+  return {
+    source,
+    variables: [],
+    evaluate(): unknown {
+      throw new ExpressionError(error);
+    },
+  };
+}
+
 export function compileExprFilters(filters: ExprFilter[], where: Where, at: string): CompiledExprFilter[] {
   return filters.map((f, i) => {
     const field = `${at}[${i}]`;
-    const expression = where.compile(`${field}.expr`, () => compileGovaluate(f.expr));
+    const expression = where.compile(`${field}.expr`, () => {
+      try {
+        return compileGovaluate(f.expr);
+      } catch (err) {
+        if (!(err instanceof ExpressionError)) throw err;
+        return unparsable(f.expr, errorText(err.cause ?? err));
+      }
+    });
     const fields = (f.fields ?? []).map((x, j) => {
       if (!x.name) throw where.spec(`${field}.fields[${j}].name`, "a field needs a name");
       return { name: x.name, path: where.compile(`${field}.fields[${j}].path`, () => compilePath(x.path)) };
@@ -33,8 +57,11 @@ function errorText(err: unknown): string {
  * call this then): an empty one passes in AND and fails in OR, as the original's
  * loop ends.
  */
-export function checkExprs(filters: CompiledExprFilter[], or: boolean, data: unknown): KindResult {
-  if (data === undefined) return PASS;
+export function checkExprs(filters: CompiledExprFilter[], or: boolean, payload: FilterPayload): KindResult {
+  // filterExpr: no payload passes, a payload that is not JSON is an error.
+  if (payload.kind === "none") return PASS;
+  if (payload.kind === "invalid") return failed("expr", ["event data not valid JSON"]);
+  const data = payload.value;
   const errors: string[] = [];
   const reasons: string[] = [];
   next: for (const f of filters) {

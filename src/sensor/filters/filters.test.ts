@@ -268,17 +268,18 @@ describe("dependency filters", () => {
 
 describe("filter compile errors name the field", () => {
   it.each([
-    [{ data: [str("body.ref", ["("])] }, ExpressionError, /filters\.data\[0\]\.value\[0\]/],
-    [{ data: [num("body.size", ["abc"])] }, SpecError, /filters\.data\[0\]\.value\[0\]: "abc" is not a number/],
-    [{ data: [bool("body.forced", ["yes"])] }, SpecError, /is not a bool/],
+    // A bad regex, number or bool value, an unknown type, a template Go cannot parse
+    // and an ordering comparator on a string all load, as in Argo Events (filter.go
+    // filterData meets them per event): see data.test.ts. These are what Argo's
+    // validateEventDataFilter refuses, or what cannot be evaluated at all.
     [{ data: [num("body.size", ["1"], "=>")] }, SpecError, /comparator/],
-    [{ data: [str("body.ref", ["a"], ">")] }, SpecError, /does not apply to strings/],
-    [{ data: [{ path: "body.ref", type: "json", value: ["x"] }] }, SpecError, /unsupported type/],
     [{ data: [str("body.ref", [])] }, SpecError, /no values/],
-    [{ exprs: [{ expr: "a ==", fields: [{ name: "a", path: "body.ref" }] }] }, ExpressionError, /exprs\[0\]\.expr/],
+    [{ data: [str("body.ref", ["a", ""])] }, SpecError, /filters\.data\[0\]\.value\[1\]: must not be empty/],
+    [{ data: [{ path: "body.ref", type: "", value: ["x"] }] }, SpecError, /filters\.data\[0\]\.type: is required/],
+    [{ data: [{ ...str("body.ref", ["x"]), template: '{{ env "HOME" }}' }] }, NotSupportedError, /data\[0\]\.template: .*deliberately stricter/],
+    // An expression govaluate cannot parse loads too (filterExpr parses it per event): see expr.test.ts.
     [{ time: { start: "25:00:00", stop: "01:00:00" } }, SpecError, /time\.start/],
     [{ script: "return true" }, NotSupportedError, /script/],
-    [{ data: [{ ...str("body.ref", ["x"]), template: "{{ .Input" }] }, ExpressionError, /data\[0\]\.template/],
   ] as [EventDependencyFilter, new (...a: never[]) => Error, RegExp][])("%j", (filters, type, message) => {
     let caught: unknown;
     try {

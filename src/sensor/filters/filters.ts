@@ -1,5 +1,6 @@
 import type { EventDependencyFilter } from "../../api/types.js";
 import type { SensorEvent } from "../event.js";
+import { filterPayload } from "../parameter-source.js";
 import type { Where } from "../where.js";
 import { checkContext, compileContextFilter, type ContextFilter } from "./context.js";
 import { checkData, compileDataFilters, type CompiledDataFilter } from "./data.js";
@@ -48,9 +49,11 @@ export function compileFilters(
  * "discard", even when another kind passed.
  */
 export function checkFilters(f: CompiledFilters, event: SensorEvent): FilterResult {
+  // The payload bytes as filterExpr and filterData read them (not datacontenttype).
+  const payload = f.exprs !== undefined || f.data !== undefined ? filterPayload(event) : { kind: "none" as const };
   const kinds: [name: string, set: boolean, run: () => KindResult][] = [
-    ["expr", f.exprs !== undefined, () => checkExprs(f.exprs?.filters ?? [], f.exprs?.or ?? false, event.data)],
-    ["data", f.data !== undefined, () => checkData(f.data?.filters ?? [], f.data?.or ?? false, event.data)],
+    ["expr", f.exprs !== undefined, () => checkExprs(f.exprs?.filters ?? [], f.exprs?.or ?? false, payload)],
+    ["data", f.data !== undefined, () => checkData(f.data?.filters ?? [], f.data?.or ?? false, payload)],
     ["context", f.context !== undefined, () => checkContext(f.context ?? {}, event.context)],
     ["time", f.time !== undefined, () => checkTime(f.time as CompiledTimeFilter, event.context.time)],
   ];

@@ -27,6 +27,26 @@ export function parseGoFloat(text: string): number | undefined {
   return undefined;
 }
 
+/**
+ * strconv.ParseFloat(s, 64) with its error, as filterData parses a number filter's
+ * value: syntax errors, and a decimal beyond float64 (Go returns ±Inf with a range
+ * error, which filterData treats as any error).
+ */
+export function goParseFloat(text: string): number | { error: string } {
+  const n = parseGoFloat(text);
+  if (n === undefined) return { error: `strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax` };
+  if (!Number.isFinite(n) && !Number.isNaN(n) && DECIMAL.test(text)) {
+    return { error: `strconv.ParseFloat: parsing ${JSON.stringify(text)}: value out of range` };
+  }
+  return n;
+}
+
+/** strconv.ParseBool with its error, as filterData parses a bool filter's value. */
+export function goParseBool(text: string): boolean | { error: string } {
+  const b = parseGoBool(text);
+  return b === undefined ? { error: `strconv.ParseBool: parsing ${JSON.stringify(text)}: invalid syntax` } : b;
+}
+
 /** gjson Result.Float(): numbers as they are, numeric strings parsed, true is 1, the rest 0. */
 export function gjsonFloat(r: GjsonResult): number {
   switch (r.type) {

@@ -2,6 +2,7 @@
 // of running every Sensor's filters: each dependency is filed under its pin (see
 // pins.ts), and an event evaluates each distinct pinned path once.
 import type { CompiledPath } from "../../expr/gjson.js";
+import { filterPayload } from "../parameter-source.js";
 import type { CompiledDependency } from "../compile.js";
 import type { SensorEvent } from "../event.js";
 import { pinOf, type ContextField } from "./pins.js";
@@ -93,10 +94,12 @@ export class DependencyIndex<T> {
   candidates(event: SensorEvent): T[] {
     const found: Set<Entry<T>>[] = [];
     if (this.always.size > 0) found.push(this.always);
-    const data = event.data;
+    // What the data filters read: the payload as JSON, whatever its content type says.
+    const payload = filterPayload(event);
+    const data = payload.kind === "json" ? payload.value : undefined;
     for (const group of this.paths.values()) {
       if (data === undefined) {
-        // checkData passes an event without data: every data pin holds.
+        // No payload passes every data pin; one that is not JSON is the filters' error to report.
         for (const b of group.buckets.values()) found.push(b);
         continue;
       }
