@@ -1,6 +1,6 @@
 import { loadAndValidate, sortErrors } from "../api/index.js";
 import { referenceChecks, secretChecks } from "../config/reference-checks.js";
-import { compileErrors } from "../sensor/compile-check.js";
+import { compileErrors, lintWarnings } from "../sensor/compile-check.js";
 
 export interface ValidateOptions {
   /** Warnings (fields Argo ignores or reads case-insensitively, unchecked references) fail the check too. */
@@ -18,7 +18,7 @@ export async function validateCommand(paths: string[], out: (line: string) => vo
   const refs = await referenceChecks(loaded.specs);
   if (options.secretsDir) refs.errors.push(...(await secretChecks(loaded.specs, options.secretsDir)));
   const errors = sortErrors([...loaded.errors, ...failed, ...refs.errors]);
-  const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings]);
+  const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings, ...lintWarnings(loaded.specs)]);
   const bad = new Set([...failed, ...refs.errors].map((e) => `${e.location.split(":")[0]} ${e.resource}`));
   const specs = loaded.specs.filter((s) => !bad.has(`${s.file} ${s.spec.kind}/${s.spec.metadata.name ?? ""}`)).length;
   for (const e of errors) out(e.message);

@@ -1,10 +1,11 @@
 // What `serve` refuses when it compiles a Sensor (a regex, a path, a template function,
 // a trigger source), found at load time, so that `validate` and `test-sensor` report
 // it as `FILE:LINE:COL Sensor/name path: detail` like any other spec error.
-import { parseFieldPath, specError, type LoadedSpec } from "../api/index.js";
+import { parseFieldPath, specError, specWarning, type LoadedSpec } from "../api/index.js";
 import type { Sensor } from "../api/types.js";
-import { errorMessage, SpecError } from "../errors.js";
+import { errorMessage, SpecError, type SpecWarning } from "../errors.js";
 import { compileSensor } from "./compile.js";
+import { sensorWarnings } from "./lint.js";
 
 // Where formats compile errors `ns/name Sensor <field path>: <detail>`.
 const LOCATED = /^\S+ Sensor (\S+): ([\s\S]*)$/;
@@ -24,6 +25,16 @@ export function compileErrors(loaded: readonly LoadedSpec[]): SpecError[] {
       const m = LOCATED.exec(errorMessage(err));
       out.push(m ? specError(doc, parseFieldPath(m[1] as string), m[2] as string) : specError(doc, [], errorMessage(err)));
     }
+  }
+  return out;
+}
+
+/** What loads but fails at every event or firing (see lint.ts), as warnings at the field. */
+export function lintWarnings(loaded: readonly LoadedSpec[]): SpecWarning[] {
+  const out: SpecWarning[] = [];
+  for (const doc of loaded) {
+    if (doc.spec.kind !== "Sensor") continue;
+    for (const w of sensorWarnings(doc.spec as Sensor)) out.push(specWarning(doc, w.path, w.message));
   }
   return out;
 }

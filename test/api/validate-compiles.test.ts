@@ -72,17 +72,28 @@ describe("validate compiles Sensors as serve does", () => {
   });
 
   it.each([
-    ["an invalid regex", "['(opened']"],
-    ["a number value that does not parse, after one that does", "['1', one]"],
-  ])("%s in a data filter loads, as in Argo Events (filterData meets it per event)", async (_what, value) => {
+    ["an invalid regex", "['(opened']", /value\[0\]: invalid regular expression "\(opened": .*: every event this filter meets before a value matches fails it/],
+    ["a number value that does not parse, after one that does", "['1', one]", /value\[1\]: "one" is not a number: an event that no earlier value matches fails this filter$/],
+  ])("%s in a data filter loads, as in Argo Events (filterData meets it per event), with a warning", async (_what, value, warning) => {
     const type = value.includes("one") ? "number" : "string";
     const r = await validate(sensor(`      filters:\n        data:\n          - {path: body.action, type: ${type}, value: ${value}}\n`));
-    expect(r).toEqual({ code: 0, lines: ["1 spec(s) valid"] });
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([expect.stringMatching(warning), "1 spec(s) valid, 1 warning(s)"]);
   });
 
-  it("a parameter template Go cannot parse loads (ResolveParamValue falls back to key, then value)", async () => {
+  it("a parameter template Go cannot parse loads (ResolveParamValue falls back to key, then value), with a warning", async () => {
     const trigger = "    - template: {name: t, log: {}}\n      parameters:\n        - src: {dependencyName: d, dataTemplate: '{{ .Input.x', value: v}\n          dest: log.x\n";
-    expect(await validate(sensor("", trigger))).toEqual({ code: 0, lines: ["1 spec(s) valid"] });
+    const r = await validate(sensor("", trigger));
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([
+      expect.stringMatching(/src\.dataTemplate: this template does not parse \(.*unclosed action\): the parameter falls back to its key, then its value$/),
+      "1 spec(s) valid, 1 warning(s)",
+    ]);
+  });
+
+  it("a string filter with comparator > loads and is said never to match", async () => {
+    const r = await validate(sensor("      filters:\n        data:\n          - {path: body.action, type: string, value: [a], comparator: '>'}\n"));
+    expect(r.lines[0]).toMatch(/comparator: a string filter with comparator ">" never matches \(Argo Events compares strings with = and != only\)$/);
   });
 
   it("a Sensor that compiles still passes", async () => {
