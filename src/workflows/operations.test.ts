@@ -23,6 +23,7 @@ import {
   suspend,
   terminate,
 } from "./operations.js";
+import { parseNodeFieldSelector } from "./node-selector.js";
 
 const AV = "argoproj.io/v1alpha1";
 const NOW = new Date("2024-05-01T10:00:00.123Z");
@@ -126,6 +127,18 @@ describe("workflow operations over the local store", () => {
     expect(wf.metadata.labels?.[LABEL_COMPLETED]).toBeUndefined();
     expect(wf.spec).toEqual({ entrypoint: "main" });
     expect((await store.list("v1", "Pod", "argo")).map((p) => p.metadata.name)).toEqual(["wf-ok"]);
+  });
+
+  it("retry --restart-successful --node-field-selector also reruns the succeeded nodes it selects; -p overrides parameters", () => {
+    const wf = failedWorkflow();
+    (wf.status as { nodes: Record<string, Record<string, unknown>> }).nodes.p1!.templateName = "ok-step";
+    (wf.spec as Record<string, unknown>).arguments = { parameters: [{ name: "m", value: "1" }, { name: "k", value: "2" }] };
+    const plan = retriedWorkflow(wf, NOW, { restart: parseNodeFieldSelector("templateName=ok-step,phase!=Failed"), parameters: ["m=9"] });
+    expect(plan.deletedNodeIds.sort()).toEqual(["p1", "p2", "x1"]);
+    expect((plan.workflow.spec as { arguments: unknown }).arguments).toEqual({ parameters: [{ name: "m", value: "9" }, { name: "k", value: "2" }] });
+    // A selector that matches nothing changes nothing beyond the plain retry.
+    expect(retriedWorkflow(failedWorkflow(), NOW, { restart: parseNodeFieldSelector("templateName=other") }).deletedNodeIds.sort()).toEqual(["p2", "x1"]);
+    expect(() => parseNodeFieldSelector("templateName")).toThrow(BadRequestError);
   });
 
   it.each(["Running", "Succeeded", ""])("retry of a workflow in phase %j is a BadRequestError", (phase) => {

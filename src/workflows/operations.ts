@@ -4,6 +4,7 @@
 // ConvertCronWorkflowToWorkflow, FormulateResubmitWorkflow, FormulateRetryWorkflow,
 // SuspendWorkflow, ResumeWorkflow, patchShutdownStrategy), simplified where noted.
 import type { KubeObject } from "../api/types.js";
+import type { NodeSelector } from "./node-selector.js";
 import { applySubmitOpts, type SubmitOpts } from "./submit-opts.js";
 import { BadRequestError, ConflictError, NotFoundError } from "../errors.js";
 import { WORKFLOW_API_VERSION, type WorkflowClient } from "./client.js";
@@ -177,7 +178,14 @@ export interface RetryPlan {
  * walks retry-node parents and keeps succeeded descendants; the controller
  * re-creates whatever is missing either way.)
  */
-export function retriedWorkflow(wf: KubeObject, now: Date = new Date()): RetryPlan {
+export interface RetryOptions {
+  /** `--restart-successful` with `--node-field-selector`: these succeeded nodes run again too. */
+  restart?: NodeSelector;
+  /** `-p NAME=VALUE`: argument parameters overridden as `argo retry -p` does. */
+  parameters?: string[];
+}
+
+export function retriedWorkflow(wf: KubeObject, now: Date = new Date(), options: RetryOptions = {}): RetryPlan {
   const status = obj(wf.status);
   const phase = typeof status.phase === "string" ? status.phase : "";
   if (phase !== "Failed" && phase !== "Error") {
@@ -203,7 +211,8 @@ export function retriedWorkflow(wf: KubeObject, now: Date = new Date()): RetryPl
   };
   for (const [id, n] of Object.entries(nodes)) {
     const failed = (n.phase === "Failed" || n.phase === "Error") && EXECUTION_NODE_TYPES.has(String(n.type));
-    if (failed || String(n.name ?? "").startsWith(onExit)) mark(id);
+    const restarted = options.restart !== undefined && n.phase === "Succeeded" && options.restart(n);
+    if (failed || restarted || String(n.name ?? "").startsWith(onExit)) mark(id);
   }
   const parents = new Map<string, string[]>();
   for (const id of Object.keys(nodes)) for (const c of children(id)) parents.set(c, [...(parents.get(c) ?? []), id]);
@@ -245,6 +254,7 @@ export function retriedWorkflow(wf: KubeObject, now: Date = new Date()): RetryPl
   delete newStatus.persistentVolumeClaims;
   if (isObject(newStatus.storedWorkflowTemplateSpec)) delete newStatus.storedWorkflowTemplateSpec.shutdown;
   out.status = newStatus;
+  if (options.parameters?.length) applySubmitOpts(out, { parameters: options.parameters });
   return { workflow: out, deletedNodeIds: [...toDelete] };
 }
 
@@ -259,10 +269,10 @@ async function withConflictRetry<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Retry: delete the pods of the removed nodes (by the node-id annotation), then update the workflow. */
-export async function retry(client: WorkflowClient, namespace: string, name: string, now: Date = new Date()): Promise<KubeObject> {
+export async function retry(client: WorkflowClient, namespace: string, name: string, now: Date = new Date(), options: RetryOptions = {}): Promise<KubeObject> {
   return withConflictRetry(async () => {
     const wf = await client.get(WORKFLOW_API_VERSION, "Workflow", namespace, name);
-    const plan = retriedWorkflow(wf, now);
+    const plan = retriedWorkflow(wf, now, options);
     if (plan.deletedNodeIds.length > 0) {
       const ids = new Set(plan.deletedNodeIds);
       const pods = await client.list("v1", "Pod", namespace, { labelSelector: `${LABEL_WORKFLOW}=${name}` });

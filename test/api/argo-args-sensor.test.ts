@@ -62,10 +62,16 @@ describe("argoWorkflow args", () => {
     expect(lines[0]).toMatch(/spec\.triggers\[0\]\.template\.argoWorkflow\.args: .*not supported: argo flag --parameter-file/);
   });
 
-  it("flags with another operation are refused at load", async () => {
-    const file = await write("retry.yaml", sensor("retry", ["--restart-successful"]));
+  it("flags with an operation that takes none are refused at load; retry and resubmit take theirs", async () => {
+    const file = await write("stop.yaml", sensor("stop", ["--message", "m"]));
     const lines: string[] = [];
     expect(await validateCommand([file], (l) => lines.push(l))).toBe(1);
-    expect(lines[0]).toMatch(/argoWorkflow\.args: .*argo CLI flags with operation retry/);
+    expect(lines[0]).toMatch(/argoWorkflow\.args: .*argo CLI flags with operation stop/);
+    const retry = await write("retry.yaml", sensor("retry", ["--restart-successful", "--node-field-selector", "templateName=build", "-p", "message=again"]));
+    expect(await validateCommand([retry], () => undefined)).toBe(0);
+    const memo = await write("memo.yaml", sensor("resubmit", ["--memoized"]));
+    const memoLines: string[] = [];
+    expect(await validateCommand([memo], (l) => memoLines.push(l))).toBe(1);
+    expect(memoLines[0]).toMatch(/not supported: argo flag --memoized/);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../api/types.js";
 import { applySubmitOpts } from "../../workflows/submit-opts.js";
-import { ArgoArgsError, parseSubmitArgs } from "./argo-args.js";
+import { ArgoArgsError, parseOperationArgs, parseSubmitArgs } from "./argo-args.js";
 
 const wf = (): KubeObject => ({
   apiVersion: "argoproj.io/v1alpha1",
@@ -53,5 +53,17 @@ describe("argo submit flags", () => {
   it("refuses a malformed label or parameter when applied, with the CLI's message", () => {
     expect(() => applySubmitOpts(wf(), { labels: "env" })).toThrow("expected labels of the form: NAME1=VALUE2,NAME2=VALUE2. Received: env");
     expect(() => applySubmitOpts(wf(), { parameters: ["novalue"] })).toThrow("expected parameter of the form: NAME=VALUE. Received: novalue");
+  });
+
+  it("retry and resubmit take their own flags (cmd/argo/commands/retry.go, resubmit.go)", () => {
+    expect(parseOperationArgs("retry", ["--restart-successful", "--node-field-selector=templateName=build", "-p", "a=1", "--wait"])).toEqual({
+      restartSuccessful: true,
+      nodeFieldSelector: "templateName=build",
+      parameters: ["a=1"],
+    });
+    expect(parseOperationArgs("resubmit", ["-p", "a=2", "-o", "json"])).toEqual({ parameters: ["a=2"] });
+    expect(() => parseOperationArgs("resubmit", ["--memoized"])).toThrow("not supported: argo flag --memoized (a memoized resubmit is not implemented)");
+    expect(() => parseOperationArgs("retry", ["--entrypoint", "x"])).toThrow("unknown flag: --entrypoint");
+    expect(() => parseOperationArgs("retry", ["-p", "novalue"])).toThrow("expected parameter of the form: NAME=VALUE. Received: novalue");
   });
 });

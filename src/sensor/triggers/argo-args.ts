@@ -44,9 +44,32 @@ const SHORT: Record<string, string> = { p: "parameter", l: "labels", f: "paramet
 
 export class ArgoArgsError extends Error {}
 
-/** The submit options `args` stand for (submit and submit-from); throws ArgoArgsError naming the flag. */
-export function parseSubmitArgs(args: readonly string[]): SubmitOpts {
-  const opts: SubmitOpts = {};
+/** What `argo retry` / `argo resubmit` flags change (cmd/argo/commands/retry.go, resubmit.go). */
+export interface OperationOpts {
+  parameters?: string[];
+  restartSuccessful?: boolean;
+  nodeFieldSelector?: string;
+}
+
+const DISPLAY: Record<string, Flag> = { output: { kind: "string" }, wait: { kind: "bool" }, watch: { kind: "bool" }, log: { kind: "bool" } };
+
+const OPERATION_FLAGS: Record<"retry" | "resubmit", Record<string, Flag & { apply?: (o: OperationOpts, v: string) => void }>> = {
+  retry: {
+    ...DISPLAY,
+    parameter: { kind: "strings", apply: (o, v) => (o.parameters = [...(o.parameters ?? []), v]) },
+    "restart-successful": { kind: "bool", apply: (o, v) => (o.restartSuccessful = /^(true|1|t|T|TRUE|True)$/.test(v)) },
+    "node-field-selector": { kind: "string", apply: (o, v) => (o.nodeFieldSelector = v) },
+  },
+  resubmit: {
+    ...DISPLAY,
+    parameter: { kind: "strings", apply: (o, v) => (o.parameters = [...(o.parameters ?? []), v]) },
+    memoized: { kind: "bool", refused: "a memoized resubmit is not implemented" },
+    priority: { kind: "int", refused: "not implemented for resubmit" },
+  },
+};
+
+/** Splits pflag arguments into (flag name, value) pairs against a flag table. */
+function readFlags(args: readonly string[], table: Record<string, Flag>, what: string, each: (name: string, flag: Flag, value: string) => void): void {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     let name: string;
@@ -62,9 +85,9 @@ export function parseSubmitArgs(args: readonly string[]): SubmitOpts {
       const rest = arg.slice(2);
       inline = rest === "" ? undefined : rest.startsWith("=") ? rest.slice(1) : rest;
     } else {
-      throw new ArgoArgsError(`unexpected argument ${JSON.stringify(arg)}: argo submit takes the workflow from the trigger's source`);
+      throw new ArgoArgsError(`unexpected argument ${JSON.stringify(arg)}: ${what}`);
     }
-    const flag = SUBMIT_FLAGS[name];
+    const flag = table[name];
     if (!flag) throw new ArgoArgsError(`unknown flag: --${name}`);
     if (flag.refused) throw new ArgoArgsError(`not supported: argo flag --${name} (${flag.refused})`);
     let value: string;
@@ -78,8 +101,25 @@ export function parseSubmitArgs(args: readonly string[]): SubmitOpts {
       value = args[++i] as string;
     }
     if (flag.kind === "int" && !/^[+-]?\d+$/.test(value)) throw new ArgoArgsError(`invalid argument "${value}" for "--${name}" flag`);
-    flag.set?.(opts, value);
+    each(name, flag, value);
   }
+}
+
+/** The options `args` stand for with operation retry or resubmit. */
+export function parseOperationArgs(operation: "retry" | "resubmit", args: readonly string[]): OperationOpts {
+  const opts: OperationOpts = {};
+  const table = OPERATION_FLAGS[operation];
+  readFlags(args, table, `argo ${operation} takes the workflow from the trigger's source`, (name, _flag, value) => table[name]?.apply?.(opts, value));
+  for (const p of opts.parameters ?? []) {
+    if (!p.includes("=")) throw new ArgoArgsError(`expected parameter of the form: NAME=VALUE. Received: ${p}`);
+  }
+  return opts;
+}
+
+/** The submit options `args` stand for (submit and submit-from); throws ArgoArgsError naming the flag. */
+export function parseSubmitArgs(args: readonly string[]): SubmitOpts {
+  const opts: SubmitOpts = {};
+  readFlags(args, SUBMIT_FLAGS, "argo submit takes the workflow from the trigger's source", (_name, flag, value) => flag.set?.(opts, value));
   // Malformed values fail at load, not at the first firing.
   try {
     applySubmitOpts({ apiVersion: "argoproj.io/v1alpha1", kind: "Workflow", metadata: {}, spec: {} }, opts);

@@ -1,5 +1,5 @@
 import type { KubeObject, TriggerTemplate } from "../../api/types.js";
-import { AlreadyExistsError, TriggerError } from "../../errors.js";
+import { AlreadyExistsError, BadRequestError, TriggerError } from "../../errors.js";
 import { WORKFLOW_API_VERSION } from "../../workflows/client.js";
 import {
   SUBMIT_FROM_KINDS,
@@ -11,11 +11,13 @@ import {
   suspend,
   terminate,
   workflowFromTemplate,
+  type RetryOptions,
   type SubmitFromKind,
 } from "../../workflows/operations.js";
 import { applySubmitOpts, type SubmitOpts } from "../../workflows/submit-opts.js";
 import type { Where } from "../where.js";
-import { ArgoArgsError, parseSubmitArgs } from "./argo-args.js";
+import { ArgoArgsError, parseOperationArgs, parseSubmitArgs, type OperationOpts } from "./argo-args.js";
+import { parseNodeFieldSelector } from "../../workflows/node-selector.js";
 import { createIntent, firingName, requireName, SourcedAction, type Intend, type Intent } from "./resource.js";
 import type { Firing, TriggerAction, TriggerRuntime, TriggerType } from "./types.js";
 
@@ -57,7 +59,7 @@ const submitFromIntent = (opts: SubmitOpts): Intend => (obj, firing) => {
   return { resource: workflowFromTemplate(kind, from, namespace, { name, submitOpts: opts }), derivedName: opts.name === undefined, run };
 };
 
-function resubmitIntent(obj: KubeObject, firing: Firing): Intent {
+const resubmitIntent = (opts: OperationOpts): Intend => (obj, firing) => {
   const target = requireName(obj, firing, "resubmit");
   const namespace = obj.metadata.namespace as string;
   return {
@@ -65,7 +67,7 @@ function resubmitIntent(obj: KubeObject, firing: Firing): Intent {
     summary: { operation: "resubmit", target: workflowRef(namespace, target) },
     async run(runtime) {
       const wf = await runtime.workflows.get(WORKFLOW_API_VERSION, "Workflow", namespace, target);
-      const fresh = resubmittedWorkflow(wf);
+      const fresh = resubmittedWorkflow(wf, opts.parameters?.length ? { submitOpts: { parameters: opts.parameters } } : {});
       const name = firingName(fresh.metadata.generateName as string, firing);
       fresh.metadata.name = name;
       try {
@@ -77,10 +79,10 @@ function resubmitIntent(obj: KubeObject, firing: Firing): Intent {
       }
     },
   };
-}
+};
 
 const ON_EXISTING = {
-  retry: (rt: TriggerRuntime, ns: string, name: string, now: Date) => retry(rt.workflows, ns, name, now),
+  retry: (rt: TriggerRuntime, ns: string, name: string, now: Date, o: RetryOptions) => retry(rt.workflows, ns, name, now, o),
   resume: (rt: TriggerRuntime, ns: string, name: string, now: Date) => resume(rt.workflows, ns, name, now),
   suspend: (rt: TriggerRuntime, ns: string, name: string) => suspend(rt.workflows, ns, name),
   terminate: (rt: TriggerRuntime, ns: string, name: string) => terminate(rt.workflows, ns, name),
@@ -88,7 +90,7 @@ const ON_EXISTING = {
 } as const;
 
 /** An operation on the Workflow the resource names (after parameters), as the original passes that name to the argo CLI. */
-function existingIntent(operation: keyof typeof ON_EXISTING): Intend {
+function existingIntent(operation: keyof typeof ON_EXISTING, options: RetryOptions = {}): Intend {
   return (obj, firing) => {
     const name = requireName(obj, firing, operation);
     const namespace = obj.metadata.namespace as string;
@@ -97,21 +99,25 @@ function existingIntent(operation: keyof typeof ON_EXISTING): Intend {
       derivedName: false,
       summary: { operation, target },
       async run(runtime) {
-        await ON_EXISTING[operation](runtime, namespace, name, firing.now);
+        await ON_EXISTING[operation](runtime, namespace, name, firing.now, options);
         return { object: target };
       },
     };
   };
 }
 
-function intentFor(op: Operation, opts: SubmitOpts): Intend {
+function intentFor(op: Operation, opts: SubmitOpts, opOpts: OperationOpts): Intend {
   switch (op) {
     case "submit":
       return submitIntent(opts);
     case "submit-from":
       return submitFromIntent(opts);
     case "resubmit":
-      return resubmitIntent;
+      return resubmitIntent(opOpts);
+    case "retry": {
+      const restart = opOpts.restartSuccessful && opOpts.nodeFieldSelector ? parseNodeFieldSelector(opOpts.nodeFieldSelector) : undefined;
+      return existingIntent("retry", { ...(restart ? { restart } : {}), ...(opOpts.parameters ? { parameters: opOpts.parameters } : {}) });
+    }
     default:
       return existingIntent(op);
   }
@@ -134,18 +140,24 @@ export const argoWorkflowTrigger: TriggerType = {
       throw where.spec(`${field}.operation`, `unknown operation "${op}"; one of ${ARGO_WORKFLOW_OPERATIONS.join(", ")}`);
     }
     let opts: SubmitOpts = {};
+    let opOpts: OperationOpts = {};
     if (section.args?.length) {
-      if (op !== "submit" && op !== "submit-from") {
-        throw where.notSupported(`${field}.args`, `argo CLI flags with operation ${op} (only submit and submit-from take them)`);
+      if (op !== "submit" && op !== "submit-from" && op !== "retry" && op !== "resubmit") {
+        throw where.notSupported(`${field}.args`, `argo CLI flags with operation ${op} (submit, submit-from, retry and resubmit take them)`);
       }
       try {
-        opts = parseSubmitArgs(section.args);
+        if (op === "retry" || op === "resubmit") {
+          opOpts = parseOperationArgs(op, section.args);
+          if (opOpts.nodeFieldSelector) parseNodeFieldSelector(opOpts.nodeFieldSelector);
+        } else {
+          opts = parseSubmitArgs(section.args);
+        }
       } catch (err) {
-        if (err instanceof ArgoArgsError) throw where.notSupported(`${field}.args`, err.message);
+        if (err instanceof ArgoArgsError || err instanceof BadRequestError) throw where.notSupported(`${field}.args`, err.message);
         throw err;
       }
     }
-    const action = new SourcedAction("argoWorkflow", op, section.source, section.parameters, intentFor(op, opts), where, field);
+    const action = new SourcedAction("argoWorkflow", op, section.source, section.parameters, intentFor(op, opts, opOpts), where, field);
     const kind = action.loaded?.kind;
     if (kind !== undefined && op === "submit" && kind !== "Workflow") {
       throw where.spec(`${field}.source`, `submit creates a Workflow, got kind "${kind}"`);
