@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveCommand } from "../../src/commands/serve.js";
 import type { Gateway } from "../../src/gateway.js";
-import { createLogger } from "../../src/logger.js";
+import { captureLogger } from "../kube/support.js";
 import { Observer } from "../../src/observe/index.js";
 import { packageRoot } from "../../src/paths.js";
 import { parseExposition, valueOf } from "../observe/support.js";
@@ -39,7 +39,7 @@ async function eventsCount(code: string): Promise<number> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "tg-budget-"));
   observer = new Observer({ defaultMetrics: false });
-  const lines: Record<string, unknown>[] = [];
+  const log = captureLogger();
   ({ gateway } = await serveCommand({
     config: [join(packageRoot(), "fixtures/quickstart")],
     secretsDir: join(packageRoot(), "fixtures/quickstart/secrets"),
@@ -49,9 +49,9 @@ beforeAll(async () => {
     events: { port: 0 },
     bodyBudgetBytes: 1024 * KiB,
     observer,
-    logger: createLogger({ level: "info", destination: { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) } }),
+    logger: log.logger,
   }));
-  eventsUrl = new URL(String(lines.find((l) => l.msg === "events endpoint listening")?.url));
+  eventsUrl = new URL(String(log.lines.find((l) => l.msg === "events endpoint listening")?.url));
 });
 
 afterAll(async () => {
