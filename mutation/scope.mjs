@@ -33,6 +33,7 @@ export const MODULES = {
     "src/sensor/delivery/execute.ts",
     "src/sensor/delivery/backoff.ts",
     "src/sensor/delivery/dead-letter.ts",
+    "src/retry.ts",
   ],
   "rate-limit": ["src/sensor/delivery/rate-limit.ts"],
 };

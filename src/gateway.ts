@@ -6,7 +6,7 @@ import type { SpecSet } from "./config/specs.js";
 import type { ApplyFailure, ApplyResult, SpecSource } from "./config/spec-source.js";
 import type { Sensor } from "./api/types.js";
 import { startReceivers, type BodyBudget, type ReceiverServer } from "./eventsource/index.js";
-import { compileSensor, EventRouter, SensorRunner, type CompiledSensor } from "./sensor/index.js";
+import { compileSensor, EventRouter, newTriggerMemory, SensorRunner, type CompiledSensor } from "./sensor/index.js";
 import { errorMessage } from "./errors.js";
 import type { Observer } from "./observe/index.js";
 import { templateLookupFromList, ValidatingWorkflowClient, type TemplateLookup } from "./workflows/submit-validation.js";
@@ -105,6 +105,8 @@ class Reconciler {
   private readonly runners = new Map<string, Running>();
   /** One per process: each event is parsed and matched once, whatever the number of Sensors. */
   private readonly router: EventRouter;
+  /** What this gateway's triggers remember between firings, across Sensor reloads. */
+  private readonly triggerMemory = newTriggerMemory();
   private receivers: ReceiverServer | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private draining = false;
@@ -141,6 +143,7 @@ class Reconciler {
       concurrency: this.o.triggerConcurrency,
       onOutcome: this.o.observer?.onTriggerOutcome,
       router: this.router,
+      triggerMemory: this.triggerMemory,
     });
   }
 

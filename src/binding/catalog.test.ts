@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LiveBindingCatalog, SpecBindingCatalog } from "./catalog.js";
 import type { WorkflowTemplate } from "../api/types.js";
-import { clusterTemplate, submitting, template } from "./test-support.js";
+import { clusterTemplate, submitting, template } from "../../test/support/binding-fixtures.js";
 
 /** `t` without metadata.namespace (or without metadata.name), as a YAML file may leave them out. */
 function without(t: WorkflowTemplate, field: "namespace" | "name"): WorkflowTemplate {

@@ -11,7 +11,7 @@ import { SpecBindingCatalog } from "./catalog.js";
 import { BindingDispatcher } from "./dispatch.js";
 import { newBindingEvent, type BindingEventData } from "./event.js";
 import type { BindingOutcome } from "./outcome.js";
-import { submitting, template } from "./test-support.js";
+import { submitting, template } from "../../test/support/binding-fixtures.js";
 
 /** A bus that records subscriptions and lets the test deliver messages itself. */
 class RecordingBus implements EventBus {

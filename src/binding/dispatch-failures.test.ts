@@ -4,7 +4,7 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { KubeObject, WorkflowEventBinding } from "../api/types.js";
-import { AlreadyExistsError, ApiUnavailableError, BusUnavailableError, ForbiddenError, InvalidError } from "../errors.js";
+import { AlreadyExistsError, ApiUnavailableError, BusUnavailableError, ForbiddenError, GatewayError, InvalidError } from "../errors.js";
 import { createLogger, silentLogger, type Logger } from "../logger.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import type { Authorizer } from "./auth.js";
@@ -12,7 +12,7 @@ import { SpecBindingCatalog, type BindingCatalog, type TemplateRef } from "./cat
 import { BindingDispatcher, type BindingDispatcherDeps } from "./dispatch.js";
 import type { BindingEventData, Identity } from "./event.js";
 import type { BindingOutcome } from "./outcome.js";
-import { submitting, template } from "./test-support.js";
+import { submitting, template } from "../../test/support/binding-fixtures.js";
 
 /** Workflows kept in memory; `fail` decides an error for a create instead. */
 function memoryWorkflows(fail?: (wf: KubeObject, call: number) => Error | undefined): WorkflowClient & { created: KubeObject[]; calls: () => number } {
@@ -72,6 +72,14 @@ describe("transient or final", () => {
   it.each<{ name: string; error: () => Error; transient: boolean; message: string }>([
     { name: "the API unavailable", error: () => new ApiUnavailableError("API down", 503), transient: true, message: "API down" },
     { name: "a dropped connection (no gateway error)", error: () => new Error("socket hang up"), transient: true, message: "socket hang up" },
+    // The same rule as the sensor runner's (isRetryable): a 5xx is retried, whatever its class.
+    { name: "a store that fails with a 500", error: () => new GatewayError("store.json does not hold an object"), transient: true, message: "store.json does not hold an object" },
+    {
+      name: "a failure that repeats itself (SyntaxError)",
+      error: () => new SyntaxError("Unexpected token"),
+      transient: false,
+      message: "failed to create workflow: Unexpected token",
+    },
     {
       name: "a Workflow the API refuses",
       error: () => new InvalidError('Workflow "x" is invalid: bad label'),

@@ -11,7 +11,7 @@ import { BindingDispatcher } from "./dispatch.js";
 import type { BindingEventData } from "./event.js";
 import type { BindingOutcome } from "./outcome.js";
 import type { EventRecorder } from "./recorder.js";
-import { binding, clusterTemplate, submitting, template } from "./test-support.js";
+import { binding, clusterTemplate, submitting, template } from "../../test/support/binding-fixtures.js";
 
 const BINDINGS: WorkflowEventBinding[] = [
   submitting("ci", 'payload.repo != "" && discriminator == "ci"', "ci-build", { repo: "payload.repo", rev: "payload.revision" }),

@@ -5,14 +5,8 @@ import type { EventBus, BusMessage, Subscription } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import type { WorkflowClientFor } from "../workflows/identity.js";
-import {
-  AlreadyExistsError,
-  ApiUnavailableError,
-  BusUnavailableError,
-  ExpressionError,
-  GatewayError,
-  errorMessage,
-} from "../errors.js";
+import { AlreadyExistsError, ExpressionError, GatewayError, errorMessage } from "../errors.js";
+import { DEFAULT_RETRY, isRetryable, withRetry } from "../retry.js";
 import type { BindingCatalog } from "./catalog.js";
 import type { CompiledBinding } from "./compile.js";
 import { bindingEventData, bindingSubject, expressionEnv, type BindingEventData } from "./event.js";
@@ -44,7 +38,7 @@ export interface BindingDispatcherDeps {
 export interface BindingFailure {
   binding: string;
   error: string;
-  /** A retry may succeed (API unavailable); the durable mode redelivers instead of giving up. */
+  /** A retry may succeed (isRetryable, e.g. the API unavailable); the durable mode redelivers instead of giving up. */
   transient: boolean;
 }
 
@@ -59,23 +53,6 @@ export interface DispatchOptions {
   final?: boolean;
   /** The event was delivered before: a taken fixed `metadata.name` counts as done. */
   redelivery?: boolean;
-}
-
-function isTransient(err: unknown): boolean {
-  if (err instanceof ApiUnavailableError || err instanceof BusUnavailableError) return true;
-  return !(err instanceof GatewayError);
-}
-
-/** Argo's retry.DefaultRetry: 5 tries, 10 ms apart (with jitter), for transient errors only. */
-async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (attempt >= 5 || !isTransient(err)) throw err;
-      await new Promise((r) => setTimeout(r, 10 * (1 + Math.random() * 0.1)));
-    }
-  }
 }
 
 export class BindingDispatcher {
@@ -103,7 +80,7 @@ export class BindingDispatcher {
           if (workflow) result.workflows.push(workflow);
           this.report(b, data, eventId, r, started, workflow);
         } catch (err) {
-          const transient = isTransient(err);
+          const transient = isRetryable(err);
           result.failures.push({ binding: b.name, error: errorMessage(err), transient });
           if (transient && !final) {
             this.log.warn({ namespace: b.namespace, binding: b.name, eventId, err: errorMessage(err) }, "binding failed, will retry");
@@ -140,18 +117,20 @@ export class BindingDispatcher {
     if (data.identity && this.deps.authorizer) {
       await this.deps.authorizer.authorizeTemplate(data.identity, b.namespace, ref);
     }
-    const template = await withRetry(() => this.deps.catalog.template(b.namespace, ref));
+    // As Argo's dispatcher: retry.DefaultRetry (5 tries, 10 ms apart) while the error is retryable.
+    const template = await withRetry(DEFAULT_RETRY, () => this.deps.catalog.template(b.namespace, ref));
     const wf = buildWorkflow({ binding: b, template, env, eventId, identity: data.identity });
     const name = wf.metadata.name as string;
     const client = data.identity && this.deps.workflowsAs ? this.deps.workflowsAs(data.identity.username) : this.deps.workflows;
     try {
-      await withRetry(() => client.create(wf));
+      await withRetry(DEFAULT_RETRY, () => client.create(wf));
       return { result: "submitted", workflow: name };
     } catch (err) {
       // A derived name already taken = this event was already dispatched; a fixed name only on a redelivery.
       const derived = !b.metadata.name;
       if (err instanceof AlreadyExistsError && (derived || redelivery)) return { result: "already-submitted", workflow: name };
-      if (isTransient(err)) throw err;
+      if (isRetryable(err)) throw err;
+      // Still final: isRetryable looks down the cause chain.
       throw new GatewayError(`failed to create workflow: ${errorMessage(err)}`, { cause: err });
     }
   }

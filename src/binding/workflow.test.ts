@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileBinding } from "./compile.js";
 import { bindingWorkflowName, buildWorkflow, dnsFriendly, goJson, parameterValue } from "./workflow.js";
-import { submitting, template } from "./test-support.js";
+import { submitting, template } from "../../test/support/binding-fixtures.js";
 
 const env = (payload: unknown, discriminator = "") => ({ payload, metadata: {}, discriminator, namespace: "argo" });
 

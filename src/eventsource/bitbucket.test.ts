@@ -7,7 +7,7 @@ import { MapSecretStore } from "../secrets.js";
 import { bitbucketSource, bitbucketSubscribed } from "./bitbucket.js";
 import type { WebhookRequest } from "./receiver.js";
 import { MASKED } from "./payload.js";
-import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
+import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
 
 const DIR = join(packageRoot(), "fixtures/bitbucket");
 const FIXTURES = JSON.parse(readFileSync(join(DIR, "index.json"), "utf8")) as { file: string; x_event_key: string }[];

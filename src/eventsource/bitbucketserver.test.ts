@@ -7,7 +7,7 @@ import { packageRoot } from "../paths.js";
 import { MapSecretStore } from "../secrets.js";
 import { bitbucketServerSource } from "./bitbucketserver.js";
 import type { WebhookRequest } from "./receiver.js";
-import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
+import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
 
 const TOKEN = "bb-bearer-token";
 

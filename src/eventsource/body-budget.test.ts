@@ -4,7 +4,7 @@ import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import { BodyBudget } from "./body-budget.js";
 import { startReceivers, type ReceiverServer } from "./server.js";
-import { eventSource, RecordingBus, send } from "./test-harness.js";
+import { eventSource, RecordingBus, send } from "../../test/support/receiver-harness.js";
 import { statusBeforeBody } from "../../test/support/raw-http.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

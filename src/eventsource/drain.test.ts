@@ -7,7 +7,7 @@ import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import { DRAIN_RETRY_AFTER_SECONDS } from "./drain.js";
 import { startReceivers, type ReceiverServer } from "./server.js";
-import { eventSource } from "./test-harness.js";
+import { eventSource } from "../../test/support/receiver-harness.js";
 
 /** A bus whose publishes stay open until released. */
 class HeldBus implements EventBus {

@@ -6,7 +6,7 @@ import { BusUnavailableError, SecretNotFoundError } from "../errors.js";
 import { toJsonText } from "../eventbus/json-text.js";
 import { MapSecretStore } from "../secrets.js";
 import { githubSource, githubSubscribed } from "./github.js";
-import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
+import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
 
 // Real payloads published by GitHub, via @octokit/webhooks-examples.
 interface WebhookDefinition {

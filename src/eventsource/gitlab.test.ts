@@ -6,7 +6,7 @@ import { packageRoot } from "../paths.js";
 import { MapSecretStore } from "../secrets.js";
 import { GITLAB_EVENT_NAMES, gitlabEventNames, gitlabSource, gitlabSubscribed } from "./gitlab.js";
 import { MASKED } from "./payload.js";
-import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
+import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
 
 interface FixtureEntry {
   file: string;

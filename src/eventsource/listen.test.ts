@@ -4,7 +4,7 @@ import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import { WEBHOOK_HEADERS_TIMEOUT_MS, WEBHOOK_MAX_CONNECTIONS, WEBHOOK_REQUEST_TIMEOUT_MS } from "./listen.js";
 import { startReceivers, type ReceiverServer } from "./server.js";
-import { eventSource, RecordingBus } from "./test-harness.js";
+import { eventSource, RecordingBus } from "../../test/support/receiver-harness.js";
 
 describe("webhook ports", () => {
   let server: ReceiverServer | undefined;

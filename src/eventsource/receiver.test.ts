@@ -3,7 +3,7 @@ import type { CompiledExpression } from "../expr/govaluate.js";
 import { ExpressionError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import { createReceiver, filterEnv, type ReceiverOutcome, type SourceHandler, type WebhookRequest } from "./receiver.js";
-import { RecordingBus } from "./test-harness.js";
+import { RecordingBus } from "../../test/support/receiver-harness.js";
 
 const source: SourceHandler = {
   type: "webhook",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import { startReceivers } from "./server.js";
-import { eventSource, RecordingBus } from "./test-harness.js";
+import { eventSource, RecordingBus } from "../../test/support/receiver-harness.js";
 
 const hook = (endpoint: string, port = "12000") => ({ endpoint, port, method: "POST" });
 

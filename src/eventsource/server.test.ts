@@ -3,7 +3,7 @@ import { NotSupportedError, SpecError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import { startReceivers } from "./server.js";
-import { eventSource, RecordingBus, send, startHarness } from "./test-harness.js";
+import { eventSource, RecordingBus, send, startHarness } from "../../test/support/receiver-harness.js";
 
 const start = (sources: Parameters<typeof startReceivers>[0]["eventSources"]) =>
   startReceivers({

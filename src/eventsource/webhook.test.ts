@@ -3,7 +3,7 @@ import { SecretNotFoundError } from "../errors.js";
 import { MapSecretStore } from "../secrets.js";
 import { MASKED } from "./payload.js";
 import { webhookSource } from "./webhook.js";
-import { eventSource, send, startHarness, type Harness } from "./test-harness.js";
+import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
 
 const TOKEN = "bearer-s3cret";
 const auth = { Authorization: `Bearer ${TOKEN}` };

@@ -1,7 +1,7 @@
 // The public API of the sensor engine.
 export { compileSensor } from "./compile.js";
 export type { CompiledSensor, CompiledTrigger, CompiledDependency } from "./compile.js";
-export { SensorRunner, durableName, isTransient, backoffMs, ORDERED_ANNOTATION } from "./runner.js";
+export { SensorRunner, durableName, backoffMs, ORDERED_ANNOTATION } from "./runner.js";
 export type { SensorRunnerOptions } from "./runner.js";
 export { EventRouter, triggerKey } from "./routing/router.js";
 export type { EventRouterOptions, RoutedEvent, ExplainedSkip, TriggerRoute } from "./routing/router.js";
@@ -25,3 +25,5 @@ export type { FilterResult } from "./filters/result.js";
 export { deterministicName } from "./naming.js";
 export { matchEvent, planFiring } from "./engine.js";
 export type { TriggerAction, TriggerPlan, TriggerResult, TriggerType, Firing } from "./triggers/types.js";
+export { newTriggerMemory } from "./triggers/memory.js";
+export type { TriggerMemory } from "./triggers/memory.js";

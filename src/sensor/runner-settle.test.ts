@@ -6,19 +6,7 @@ import type { KubeObject, Sensor } from "../api/types.js";
 import { sharedWorkFilter, workMessage, workSubject } from "./routing/work.js";
 import { eventSubject, type BusMessage, type EventBus, type MessageHandler, type SubscribeOptions } from "../eventbus/bus.js";
 import type { CloudEvent } from "../eventbus/cloudevent.js";
-import {
-  ApiUnavailableError,
-  BadRequestError,
-  BusUnavailableError,
-  ConflictError,
-  ExpressionError,
-  GatewayError,
-  InvalidError,
-  NotFoundError,
-  NotSupportedError,
-  SpecError,
-  TriggerError,
-} from "../errors.js";
+import { BusUnavailableError, InvalidError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import type { WorkflowClient } from "../workflows/client.js";
@@ -27,8 +15,7 @@ import { CI_SENSOR, githubPushEvent, sensorFromYaml } from "../../test/support/s
 import { ManualClock } from "../../test/support/manual-clock.js";
 import { compileSensor } from "./compile.js";
 import type { TriggerOutcome } from "./outcome.js";
-import { HttpRequestError, HttpRequestInvalidError } from "./triggers/http-request.js";
-import { backoffMs, DEFAULT_TRIGGER_CONCURRENCY, isTransient, SensorRunner, type SensorRunnerOptions } from "./runner.js";
+import { backoffMs, DEFAULT_TRIGGER_CONCURRENCY, SensorRunner, type SensorRunnerOptions } from "./runner.js";
 
 const DURABLE = "argo-events-github-ci-ci";
 const DLQ_SUBJECT = "default._deadletter.argo-events.github-ci.ci";
@@ -96,32 +83,6 @@ function ciSensor(extra: (s: Sensor) => void = () => {}): Sensor {
   extra(s);
   return s;
 }
-
-describe("isTransient: what a redelivery may fix", () => {
-  const withStatus = (status: number) => Object.assign(new GatewayError(`status ${status}`), { status });
-  it.each<[string, unknown, boolean]>([
-    ["a plain error (connection reset)", new Error("connection reset"), true],
-    ["a foreign error that carries a 4xx status", Object.assign(new Error("not found"), { status: 404 }), true],
-    ["the gateway's default (500)", new GatewayError("boom"), true],
-    ["API unavailable (503)", new ApiUnavailableError("down", 503), true],
-    ["bus unavailable (503)", new BusUnavailableError("down"), true],
-    ["status 399", withStatus(399), true],
-    ["status 400", new BadRequestError("bad"), false],
-    ["not found (404)", new NotFoundError("gone"), false],
-    ["conflict (409)", new ConflictError("stale"), false],
-    ["invalid (422)", new InvalidError("rejected"), false],
-    ["status 499", withStatus(499), false],
-    ["status 500", withStatus(500), true],
-    ["a spec error", new SpecError("f:1:1", "Sensor", "spec", "bad"), false],
-    ["an expression error", new ExpressionError("bad path"), false],
-    ["not supported", new NotSupportedError("lua"), false],
-    ["a trigger error", new TriggerError("labels never came"), false],
-    ["a stack overflow", (() => { try { const f = (): number => f() + 1; return f(); } catch (e) { return e; } })(), false],
-    ["a stack overflow wrapped as a 500", new GatewayError("path failed", { cause: new RangeError("Maximum call stack size exceeded") }), false],
-    ["an invalid request (scheme)", new HttpRequestInvalidError("unsupported URL scheme ftp:"), false],
-    ["a request that failed on the wire", new HttpRequestError("ECONNREFUSED"), true],
-  ])("%s -> %s", (_name, err, transient) => expect(isTransient(err)).toBe(transient));
-});
 
 describe("backoffMs: the default wait before a redelivery", () => {
   it.each([

@@ -15,7 +15,8 @@ import { LocalWorkflowStore } from "../workflows/local.js";
 import { compileSensor } from "./compile.js";
 import { deterministicName } from "./naming.js";
 import type { TriggerOutcome } from "./outcome.js";
-import { durableName, SensorRunner } from "./runner.js";
+import { durableName, SensorRunner, type SensorRunnerOptions } from "./runner.js";
+import { newTriggerMemory } from "./triggers/memory.js";
 import { CI_SENSOR, githubPushEvent, sensorFromYaml } from "../../test/support/sensor-fixtures.js";
 
 const NOW = new Date("2024-05-01T12:34:56.789Z");
@@ -38,7 +39,7 @@ describe("SensorRunner with the memory bus and the local store", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function start(sensor: Sensor, workflows: WorkflowClient = new LocalWorkflowStore(dir)): Promise<void> {
+  async function start(sensor: Sensor, workflows: WorkflowClient = new LocalWorkflowStore(dir), extra: Partial<SensorRunnerOptions> = {}): Promise<void> {
     runner = new SensorRunner({
       sensor: compileSensor(sensor),
       bus,
@@ -48,6 +49,7 @@ describe("SensorRunner with the memory bus and the local store", () => {
       onOutcome: (o) => outcomes.push(o),
       now: () => NOW,
       retryDelayMs: () => 0,
+      ...extra,
     });
     await runner.start();
   }
@@ -89,6 +91,17 @@ describe("SensorRunner with the memory bus and the local store", () => {
         { name: "revision", value: "6113728f27ae82c7b1a177c8d03f9e96e0adf246" },
       ],
     });
+  });
+
+  it("its triggers remember in the TriggerMemory it is given (a gateway gives its runners one)", async () => {
+    const sensor = sensorFromYaml(CI_SENSOR);
+    sensor.spec.triggers = [{ template: { name: "note", log: { intervalSeconds: 60 } } }];
+    const memory = newTriggerMemory();
+    await start(sensor, undefined, { triggerMemory: memory });
+    await publish(githubPushEvent());
+    await settle(1);
+    expect(outcomes[0]?.status).toBe("fired");
+    expect([...memory.lastLogged.keys()]).toEqual(["argo-events/github-ci/note"]);
   });
 
   it("the same event twice (same id) still makes one Workflow", async () => {

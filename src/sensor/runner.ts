@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { BusMessage, EventBus, Subscription } from "../eventbus/bus.js";
-import { ExpressionError, GatewayError, NotSupportedError, SpecError, TriggerError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import { isRetryable } from "../retry.js";
 import type { SecretStore } from "../secrets.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import type { CompiledSensor, CompiledTrigger } from "./compile.js";
@@ -16,6 +16,7 @@ import { sensorEventFromCloudEvent, type SensorEvent } from "./event.js";
 import type { TriggerOutcome } from "./outcome.js";
 import { EventRouter } from "./routing/router.js";
 import { isOrdered, readWork, sharedWorkFilter, workLane } from "./routing/work.js";
+import { newTriggerMemory, type TriggerMemory } from "./triggers/memory.js";
 import { Where } from "./where.js";
 
 export { ORDERED_ANNOTATION } from "./routing/work.js";
@@ -55,6 +56,11 @@ export interface SensorRunnerOptions {
   random?: () => number;
   /** Delay before a redelivery after a transient failure; exponential up to 30 s by default. */
   retryDelayMs?: (deliveryCount: number) => number;
+  /**
+   * What the triggers remember between firings (log throttle, url sources). A gateway
+   * gives all its runners one, so it survives a Sensor's reload; default: one of its own.
+   */
+  triggerMemory?: TriggerMemory;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -65,19 +71,6 @@ export function durableName(namespace: string, sensor: string, trigger: string):
   const safe = raw.replace(/[^A-Za-z0-9_-]/g, "_");
   if (safe === raw) return raw;
   return `${safe}-${createHash("sha256").update(raw).digest("hex").slice(0, 8)}`;
-}
-
-/** A retry can fix it: not a spec, expression or client (4xx) error. */
-export function isTransient(err: unknown): boolean {
-  // A stack overflow, an invalid length or a bad literal comes back the same on every
-  // delivery, whatever wraps it.
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
-    if (e instanceof RangeError || e instanceof SyntaxError || e instanceof URIError) return false;
-  }
-  if (err instanceof SpecError || err instanceof ExpressionError || err instanceof NotSupportedError) return false;
-  if (err instanceof TriggerError) return false;
-  if (err instanceof GatewayError && err.status >= 400 && err.status < 500) return false;
-  return true;
 }
 
 export function backoffMs(deliveryCount: number): number {
@@ -134,6 +127,7 @@ export class SensorRunner {
   private readonly cancels: (() => void)[] = [];
   private readonly maxDeliver: number;
   private readonly clock: Clock;
+  private readonly memory: TriggerMemory;
   private readonly triggers: RunningTrigger[];
   private gatherer: ConditionGatherer | undefined;
   /** The router this runner made for itself (no shared one given). */
@@ -143,6 +137,7 @@ export class SensorRunner {
     this.maxDeliver = options.maxDeliver ?? 5;
     const base = options.clock ?? systemClock;
     this.clock = options.now ? { ...base, now: options.now } : base;
+    this.memory = options.triggerMemory ?? newTriggerMemory();
     const { sensor } = options;
     const where = new Where(sensor.namespace, sensor.name);
     // Compiled here so a bad retryStrategy/rateLimit/cron fails the start, not the first event.
@@ -274,7 +269,7 @@ export class SensorRunner {
       await msg.ack();
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      const willRetry = isTransient(error) && msg.deliveryCount < this.maxDeliver;
+      const willRetry = isRetryable(error) && msg.deliveryCount < this.maxDeliver;
       this.report(log, { status: "failed", ...base, error, willRetry, ...(timer ? { durationMs: timer.stop() } : {}) });
       if (willRetry) return await msg.nak((this.options.retryDelayMs ?? backoffMs)(msg.deliveryCount));
       await this.finalFailure(rt, msg, base, log, error, events, claimed);
@@ -293,9 +288,10 @@ export class SensorRunner {
       workflows: this.options.workflows,
       secrets: this.options.secrets,
       logger: log,
+      memory: this.memory,
       clock: this.clock,
       random: this.options.random,
-      retryable: isTransient,
+      retryable: isRetryable,
       onRateLimited: (waitedMs) => {
         timer.rateLimited(waitedMs);
         this.report(log, { status: "rate-limited", ...base, waitedMs, reason: `rateLimit held the firing back ${Math.round(waitedMs)} ms` });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject, WorkflowTemplate } from "../api/types.js";
 import { NotFoundError, SubmissionInvalidError } from "../errors.js";
-import { isTransient } from "../sensor/runner.js";
+import { isRetryable } from "../retry.js";
 import type { WorkflowClient } from "./client.js";
 import {
   firstFound,
@@ -67,7 +67,7 @@ describe("validateSubmission", () => {
     const err = await validateSubmission(lookup, obj).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SubmissionInvalidError);
     expect((err as Error).message).toMatch(message);
-    expect(isTransient(err)).toBe(false);
+    expect(isRetryable(err)).toBe(false);
   });
 
   it("names every violation in one error", async () => {

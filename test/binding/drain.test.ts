@@ -6,7 +6,7 @@ import { expect, it } from "vitest";
 import { MemoryEventBus } from "../../src/eventbus/memory.js";
 import type { CloudEvent } from "../../src/eventbus/cloudevent.js";
 import { startBindings } from "../../src/binding/index.js";
-import { submitting, template } from "../../src/binding/test-support.js";
+import { submitting, template } from "../support/binding-fixtures.js";
 import { silentLogger } from "../../src/logger.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { waitFor } from "../support/wait.js";

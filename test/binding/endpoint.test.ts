@@ -10,7 +10,7 @@ import { startBindings, type BindingOutcome, type Bindings } from "../../src/bin
 import { silentLogger } from "../../src/logger.js";
 import { packageRoot } from "../../src/paths.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
-import { submitting, template } from "../../src/binding/test-support.js";
+import { submitting, template } from "../support/binding-fixtures.js";
 import { waitFor } from "../support/wait.js";
 import { statusBeforeBody } from "../support/raw-http.js";
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JetStreamEventBus } from "../../src/eventbus/jetstream.js";
 import { startBindings, type BindingOutcome, type Bindings } from "../../src/binding/index.js";
-import { submitting, template } from "../../src/binding/test-support.js";
+import { submitting, template } from "../support/binding-fixtures.js";
 import { silentLogger } from "../../src/logger.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { natsUrlForTests } from "../support/nats-server.js";

@@ -6,7 +6,7 @@ import { MemoryEventBus } from "../../src/eventbus/memory.js";
 import { ForbiddenError } from "../../src/errors.js";
 import { startBindings, type Bindings } from "../../src/binding/index.js";
 import { KubeAuthenticator, KubeAuthorizer, KubeEventRecorder, KubeWebhookClientSource } from "../../src/binding/kubernetes.js";
-import { binding, submitting, template } from "../../src/binding/test-support.js";
+import { binding, submitting, template } from "../support/binding-fixtures.js";
 import { silentLogger } from "../../src/logger.js";
 import { KubernetesWorkflowClient } from "../../src/workflows/kubernetes.js";
 import { serviceAccountUser, startKubeApiServer, type KubeApiServer, type SubjectAccessReviewSpec } from "../support/kube-api/index.js";

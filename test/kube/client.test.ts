@@ -11,7 +11,7 @@ import {
   SubmissionInvalidError,
   TriggerError,
 } from "../../src/errors.js";
-import { isTransient } from "../../src/sensor/runner.js";
+import { isRetryable } from "../../src/retry.js";
 import type { KubeObject } from "../../src/api/types.js";
 
 const V = "argoproj.io/v1alpha1";
@@ -99,7 +99,7 @@ describe("API errors map to typed errors the runner classifies", () => {
     await client.create(workflow({ name: "twice" }));
     const err = await client.create(workflow({ name: "twice" })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AlreadyExistsError);
-    expect(isTransient(err)).toBe(false);
+    expect(isRetryable(err)).toBe(false);
   });
 
   it("422 from the Argo schema is an InvalidError naming the field, permanent", async () => {
@@ -107,9 +107,9 @@ describe("API errors map to typed errors the runner classifies", () => {
     const err = await client.create(bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidError);
     expect((err as Error).message).toMatch(/spec\.entrypoint/);
-    expect(isTransient(err)).toBe(false);
-    expect(isTransient(new SubmissionInvalidError("x"))).toBe(false);
-    expect(isTransient(new TriggerError("x"))).toBe(false);
+    expect(isRetryable(err)).toBe(false);
+    expect(isRetryable(new SubmissionInvalidError("x"))).toBe(false);
+    expect(isRetryable(new TriggerError("x"))).toBe(false);
   });
 
   it.each([
@@ -120,7 +120,7 @@ describe("API errors map to typed errors the runner classifies", () => {
   ])("HTTP %i is transient: %s", async (code, transient) => {
     server.injectFailure({ method: "POST", path: "/apis/argoproj.io/v1alpha1/namespaces/ci/workflows", code });
     const err = await client.create(workflow({ name: `fail-${code}` })).catch((e: unknown) => e);
-    expect(isTransient(err)).toBe(transient);
+    expect(isRetryable(err)).toBe(transient);
     if (transient) expect((err as ApiUnavailableError).apiStatus).toBe(code);
     else expect(err).toBeInstanceOf(ForbiddenError);
     expect(server.get(V, "Workflow", "ci", `fail-${code}`)).toBeUndefined();
@@ -132,6 +132,6 @@ describe("API errors map to typed errors the runner classifies", () => {
     await dead.close();
     const err = await new KubernetesWorkflowClient(kc).create(workflow({ name: "x" })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiUnavailableError);
-    expect(isTransient(err)).toBe(true);
+    expect(isRetryable(err)).toBe(true);
   });
 });

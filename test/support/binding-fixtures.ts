@@ -1,5 +1,5 @@
-// Shared fixtures for the binding tests (not used by the gateway itself).
-import type { WorkflowEventBinding, WorkflowTemplate } from "../api/types.js";
+// Shared fixtures for the binding tests; lives under test/ so it never ships in dist/.
+import type { WorkflowEventBinding, WorkflowTemplate } from "../../src/api/types.js";
 
 export function binding(name: string, spec: WorkflowEventBinding["spec"], namespace = "argo"): WorkflowEventBinding {
   return { apiVersion: "argoproj.io/v1alpha1", kind: "WorkflowEventBinding", metadata: { name, namespace }, spec };

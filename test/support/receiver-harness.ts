@@ -1,13 +1,13 @@
-// Test support for the receiver tests (not used by the gateway itself).
+// Test support for the receiver tests; lives under test/ so it never ships in dist/.
 import { request } from "node:http";
-import type { EventSource, EventSourceSpec } from "../api/types.js";
-import type { EventBus, MessageHandler, SubscribeOptions, Subscription } from "../eventbus/bus.js";
-import type { CloudEvent } from "../eventbus/cloudevent.js";
-import { NotSupportedError } from "../errors.js";
-import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
-import type { ReceiverOutcome } from "./receiver.js";
-import { startReceivers, type ReceiverServer } from "./server.js";
+import type { EventSource, EventSourceSpec } from "../../src/api/types.js";
+import type { EventBus, MessageHandler, SubscribeOptions, Subscription } from "../../src/eventbus/bus.js";
+import type { CloudEvent } from "../../src/eventbus/cloudevent.js";
+import { NotSupportedError } from "../../src/errors.js";
+import { silentLogger } from "../../src/logger.js";
+import { MapSecretStore } from "../../src/secrets.js";
+import type { ReceiverOutcome } from "../../src/eventsource/receiver.js";
+import { startReceivers, type ReceiverServer } from "../../src/eventsource/server.js";
 
 /** An EventBus that records what is published, or fails on demand. */
 export class RecordingBus implements EventBus {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../test/support/manual-clock.js";
-import { backoffDelay, DEFAULT_BACKOFF, NO_RETRY, parseBackoff, withRetry, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, withRetry, type BackoffPolicy } from "../../retry.js";
+import { DEFAULT_BACKOFF, NO_RETRY, parseBackoff } from "./backoff.js";
 
 describe("parseBackoff", () => {
   it.each<[string, unknown, BackoffPolicy]>([

@@ -1,16 +1,6 @@
 import type { Backoff } from "../../api/types.js";
 import { parseGoDuration } from "../../expr/duration.js";
-import type { Clock } from "./clock.js";
-
-/** A parsed `Backoff` (trigger `retryStrategy`, `policy.k8s.backoff`). */
-export interface BackoffPolicy {
-  /** Attempts in all (the first one included). */
-  steps: number;
-  durationMs: number;
-  factor: number;
-  /** Each wait is lengthened by up to `jitter` times itself, at random. */
-  jitter: number;
-}
+import type { BackoffPolicy } from "../../retry.js";
 
 /** Argo Events' defaults for a Backoff whose fields are left out. */
 export const DEFAULT_BACKOFF: BackoffPolicy = { steps: 5, durationMs: 1000, factor: 1, jitter: 1 };
@@ -43,32 +33,4 @@ export function parseBackoff(spec: Backoff | undefined | null, whenAbsent: Backo
     factor: amount("factor", spec.factor, DEFAULT_BACKOFF.factor),
     jitter: amount("jitter", spec.jitter, DEFAULT_BACKOFF.jitter),
   };
-}
-
-/** The wait before attempt `n + 1` (n >= 1): duration * factor^(n-1), plus jitter. */
-export function backoffDelay(p: BackoffPolicy, n: number, random: () => number = Math.random): number {
-  const base = p.durationMs * (p.factor === 0 ? 1 : p.factor ** (n - 1));
-  return p.jitter > 0 ? base + random() * p.jitter * base : base;
-}
-
-export interface RetryHooks {
-  clock: Clock;
-  /** False: give up at once (a retry cannot help). */
-  retryable(err: unknown): boolean;
-  onRetry?(err: unknown, attempt: number, delayMs: number): void;
-  random?: () => number;
-}
-
-/** Runs `attempt` up to `steps` times, waiting between tries; rethrows the last error. */
-export async function withRetry<T>(p: BackoffPolicy, attempt: (n: number) => Promise<T>, hooks: RetryHooks): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (err) {
-      if (n >= p.steps || !hooks.retryable(err)) throw err;
-      const delay = backoffDelay(p, n, hooks.random);
-      hooks.onRetry?.(err, n, delay);
-      await hooks.clock.sleep(delay);
-    }
-  }
 }

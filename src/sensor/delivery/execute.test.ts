@@ -12,6 +12,7 @@ import { ManualClock } from "../../../test/support/manual-clock.js";
 import { sensorFromYaml } from "../../../test/support/sensor-fixtures.js";
 import { compileSensor } from "../compile.js";
 import { sensorEventFromCloudEvent } from "../event.js";
+import { newTriggerMemory } from "../triggers/memory.js";
 import { Where } from "../where.js";
 import { executeFiring, type FiringContext } from "./execute.js";
 import { compileDelivery } from "./settings.js";
@@ -67,6 +68,7 @@ describe("executeFiring", () => {
       workflows,
       secrets: new MapSecretStore({}),
       logger: silentLogger(),
+      memory: newTriggerMemory(),
       clock,
       random: () => 0,
       retryable: () => true,

@@ -1,11 +1,12 @@
 import type { Logger } from "../../logger.js";
+import { withRetry } from "../../retry.js";
 import type { SecretStore } from "../../secrets.js";
 import type { WorkflowClient } from "../../workflows/client.js";
 import type { CompiledSensor, CompiledTrigger } from "../compile.js";
 import { planFiring } from "../engine.js";
 import type { SensorEvent } from "../event.js";
+import type { TriggerMemory } from "../triggers/memory.js";
 import type { TriggerResult } from "../triggers/types.js";
-import { withRetry } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { awaitLabels } from "./k8s-policy.js";
 import type { DeliverySettings } from "./settings.js";
@@ -18,6 +19,8 @@ export interface FiringContext {
   workflows: WorkflowClient;
   secrets: SecretStore;
   logger: Logger;
+  /** Handed to the trigger actions in their runtime. */
+  memory: TriggerMemory;
   clock: Clock;
   random?: () => number;
   retryable(err: unknown): boolean;
@@ -41,7 +44,7 @@ export async function executeFiring(
   events: Record<string, SensorEvent>,
 ): Promise<FiringResult> {
   const { action, plan } = planFiring(ctx.sensor, trigger, events, ctx.clock.now());
-  const runtime = { workflows: ctx.workflows, secrets: ctx.secrets, logger: ctx.logger };
+  const runtime = { workflows: ctx.workflows, secrets: ctx.secrets, logger: ctx.logger, memory: ctx.memory };
   return withRetry(
     settings.retry,
     async () => {

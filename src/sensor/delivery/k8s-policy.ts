@@ -1,7 +1,8 @@
 import type { TriggerPolicy } from "../../api/types.js";
 import { TriggerError } from "../../errors.js";
+import { backoffDelay, type BackoffPolicy } from "../../retry.js";
 import type { WorkflowClient } from "../../workflows/client.js";
-import { backoffDelay, DEFAULT_BACKOFF, parseBackoff, type BackoffPolicy } from "./backoff.js";
+import { DEFAULT_BACKOFF, parseBackoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 
 /** `policy.k8s`: the created resource must come to carry `labels` within `backoff`. */

@@ -1,8 +1,9 @@
 import type { Backoff, RateLimit } from "../../api/types.js";
 import { errorMessage } from "../../errors.js";
+import type { BackoffPolicy } from "../../retry.js";
 import type { CompiledTrigger } from "../compile.js";
 import type { Where } from "../where.js";
-import { NO_RETRY, parseBackoff, type BackoffPolicy } from "./backoff.js";
+import { NO_RETRY, parseBackoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import { ConditionsReset } from "./conditions-reset.js";
 import { compileK8sPolicy, type K8sPolicy } from "./k8s-policy.js";

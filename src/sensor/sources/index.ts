@@ -13,6 +13,8 @@ export const URL_SOURCE_TTL_MS = 60_000;
 // As the original: a manifest, not a download.
 const URL_MAX_BYTES = 512 * 1024;
 const URL_TIMEOUT_MS = 30_000;
+// URLs a runtime remembers; a trigger parameter can make the URL event data.
+const URL_SOURCES_MAX = 256;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -30,15 +32,6 @@ function atLoad<T>(where: Where, at: string, fn: () => T): T {
   }
 }
 
-// Per process and URL, shared by every compile of the same sensor (trigger
-// parameters recompile the template at each firing).
-const urlCache = new Map<string, { fetchedAt: number; obj: KubeObject }>();
-
-/** Forget cached `url` sources (tests). */
-export function clearUrlSourceCache(): void {
-  urlCache.clear();
-}
-
 function urlSource(path: string, verifyCert: boolean | undefined, now: () => number): TriggerSource {
   // Certificates are verified unless `verifyCert: false` is written; the
   // original skips verification whenever verifyCert is not true.
@@ -47,8 +40,10 @@ function urlSource(path: string, verifyCert: boolean | undefined, now: () => num
   return {
     kind: "url",
     describe: () => ({ url: path }),
-    async load(): Promise<KubeObject> {
-      const hit = urlCache.get(key);
+    // Cached in the runtime, not here: trigger parameters recompile the source at each firing.
+    async load(ctx: SourceContext): Promise<KubeObject> {
+      const cache = ctx.urlSources;
+      const hit = cache.get(key);
       if (hit && now() - hit.fetchedAt < URL_SOURCE_TTL_MS) return structuredClone(hit.obj);
       const res = await httpRequest({
         method: "GET",
@@ -64,7 +59,9 @@ function urlSource(path: string, verifyCert: boolean | undefined, now: () => num
       } catch (err) {
         throw new TriggerError(`source url ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
-      urlCache.set(key, { fetchedAt: now(), obj });
+      cache.delete(key);
+      if (cache.size >= URL_SOURCES_MAX) cache.delete(cache.keys().next().value as string);
+      cache.set(key, { fetchedAt: now(), obj });
       return structuredClone(obj);
     },
   };
@@ -92,7 +89,7 @@ function configMapSource(ref: ConfigMapKeySelector): TriggerSource {
  * The source of a trigger's resource. `resource`, `inline` and `file` are read
  * once, at load (a file is read relative to the working directory; a changed
  * file takes a reload); `url` is fetched at firing and reused for
- * URL_SOURCE_TTL_MS; `configmap` is read at each firing through the workflow
+ * URL_SOURCE_TTL_MS by the same runtime (SourceContext.urlSources); `configmap` is read at each firing through the workflow
  * client, in the sensor's namespace. `git` and `s3` are not supported.
  */
 export function compileSource(

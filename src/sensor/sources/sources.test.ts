@@ -9,7 +9,8 @@ import { NotFoundError, NotSupportedError, SpecError, TriggerError } from "../..
 import { LocalWorkflowStore } from "../../workflows/local.js";
 import { HttpRequestError } from "../triggers/http-request.js";
 import { Where } from "../where.js";
-import { clearUrlSourceCache, compileSource, URL_SOURCE_TTL_MS } from "./index.js";
+import { newTriggerMemory, type TriggerMemory } from "../triggers/memory.js";
+import { compileSource, URL_SOURCE_TTL_MS } from "./index.js";
 
 const where = new Where("argo", "s");
 const CM_YAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-source\ndata:\n  a: '1'\n";
@@ -23,6 +24,7 @@ describe("trigger sources", () => {
   let hits = 0;
   let body = CM_YAML;
   let status = 200;
+  let memory: TriggerMemory;
 
   beforeAll(async () => {
     server = createServer((_req, res) => {
@@ -42,13 +44,13 @@ describe("trigger sources", () => {
     hits = 0;
     body = CM_YAML;
     status = 200;
-    clearUrlSourceCache();
+    memory = newTriggerMemory();
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const ctx = () => ({ workflows: store, namespace: "argo" });
+  const ctx = (m: TriggerMemory = memory) => ({ workflows: store, namespace: "argo", urlSources: m.urlSources });
 
   it.each([
     ["resource", () => ({ resource: WANT })],
@@ -79,6 +81,31 @@ describe("trigger sources", () => {
     body = CM_YAML.replace("'1'", "'2'");
     expect((await s.load(ctx())).data).toEqual({ a: "2" });
     expect(hits).toBe(2);
+  });
+
+  it("url keeps what it fetched in the runtime's memory: two gateways in one process fetch it each", async () => {
+    const s = compileSource({ url: { path: `${base}/wf.yaml` } }, where, "src");
+    const other = newTriggerMemory();
+    await s.load(ctx());
+    await s.load(ctx(other));
+    expect(hits).toBe(2);
+    await s.load(ctx());
+    await s.load(ctx(other));
+    expect(hits).toBe(2);
+    // A recompiled source (trigger parameters recompile at each firing) finds the same entry.
+    await compileSource({ url: { path: `${base}/wf.yaml` } }, where, "src").load(ctx());
+    expect(hits).toBe(2);
+  });
+
+  it("url remembers at most 256 URLs per runtime, dropping the oldest fetch", async () => {
+    const load = (i: number) => compileSource({ url: { path: `${base}/${i}.yaml` } }, where, "src").load(ctx());
+    for (let i = 0; i < 257; i++) await load(i);
+    expect(memory.urlSources.size).toBe(256);
+    expect(hits).toBe(257);
+    await load(256);
+    expect(hits).toBe(257);
+    await load(0);
+    expect(hits).toBe(258);
   });
 
   it.each([

@@ -1,11 +1,14 @@
 import type { KubeObject } from "../../api/types.js";
 import type { WorkflowClient } from "../../workflows/client.js";
+import type { FetchedSource } from "../triggers/memory.js";
 
 /** What a source may read from when it is read at firing time. */
 export interface SourceContext {
   workflows: WorkflowClient;
   /** The sensor's namespace: where a `configmap` source is looked up. */
   namespace: string;
+  /** Where a `url` source keeps what it fetched (the runtime's TriggerMemory.urlSources). */
+  urlSources: Map<string, FetchedSource>;
 }
 
 /**

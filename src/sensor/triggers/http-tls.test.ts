@@ -12,6 +12,7 @@ import { skipWithout } from "../../../test/support/required-tool.js";
 import { Where } from "../where.js";
 import { HttpRequestError } from "./http-request.js";
 import { compileTriggerAction } from "./registry.js";
+import { newTriggerMemory } from "./memory.js";
 import type { Firing, TriggerRuntime } from "./types.js";
 
 function hasOpenssl(): boolean {
@@ -42,7 +43,7 @@ describe.skipIf(skipWithout("openssl", hasOpenssl()))("http trigger over TLS", (
     server = createServer({ key: readFileSync(join(dir, "key.pem")), cert }, (_req, res) => res.writeHead(200).end());
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    runtime = { workflows: new LocalWorkflowStore(dir), secrets: new MapSecretStore({ tls: { ca: cert } }), logger: silentLogger() };
+    runtime = { workflows: new LocalWorkflowStore(dir), secrets: new MapSecretStore({ tls: { ca: cert } }), logger: silentLogger(), memory: newTriggerMemory() };
   });
   afterAll(async () => {
     server.closeAllConnections();

@@ -13,6 +13,7 @@ import type { SensorEvent } from "../event.js";
 import { Where } from "../where.js";
 import { HttpRequestError } from "./http-request.js";
 import { compileTriggerAction } from "./registry.js";
+import { newTriggerMemory } from "./memory.js";
 import type { Firing, TriggerResult, TriggerRuntime } from "./types.js";
 
 interface Seen {
@@ -61,7 +62,7 @@ describe("http trigger", () => {
     dir = await mkdtemp(join(tmpdir(), "tg-http-"));
     const store = new LocalWorkflowStore({ dir });
     await store.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "hdr", namespace: "argo" }, data: { team: "platform" } });
-    runtime = { workflows: store, secrets: new MapSecretStore({ creds: { user: "bob", pass: "s3cret", token: "tok" } }), logger: silentLogger() };
+    runtime = { workflows: store, secrets: new MapSecretStore({ creds: { user: "bob", pass: "s3cret", token: "tok" } }), logger: silentLogger(), memory: newTriggerMemory() };
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

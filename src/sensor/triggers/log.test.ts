@@ -5,7 +5,7 @@ import { SpecError } from "../../errors.js";
 import { MapSecretStore } from "../../secrets.js";
 import { LocalWorkflowStore } from "../../workflows/local.js";
 import { Where } from "../where.js";
-import { resetLogThrottle } from "./log.js";
+import { newTriggerMemory } from "./memory.js";
 import { compileTriggerAction } from "./registry.js";
 import type { Firing, TriggerRuntime } from "./types.js";
 
@@ -24,7 +24,6 @@ describe("log trigger", () => {
   let lines: Record<string, unknown>[];
   let runtime: TriggerRuntime;
   beforeEach(() => {
-    resetLogThrottle();
     lines = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -32,12 +31,12 @@ describe("log trigger", () => {
         cb();
       },
     });
-    runtime = { workflows: new LocalWorkflowStore("/nonexistent"), secrets: new MapSecretStore({}), logger: pino(sink) };
+    runtime = { workflows: new LocalWorkflowStore("/nonexistent"), secrets: new MapSecretStore({}), logger: pino(sink), memory: newTriggerMemory() };
   });
 
-  async function fire(intervalSeconds: number | undefined, id: string): Promise<void> {
+  async function fire(intervalSeconds: number | undefined, id: string, on: TriggerRuntime = runtime): Promise<void> {
     const action = compileTriggerAction({ name: "t", log: intervalSeconds === undefined ? {} : { intervalSeconds } }, where, "t");
-    await action.execute(action.plan(firing(id)), runtime);
+    await action.execute(action.plan(firing(id)), on);
   }
 
   it("logs every event of every firing without an interval", async () => {
@@ -62,6 +61,22 @@ describe("log trigger", () => {
       vi.useRealTimers();
     }
     expect(lines.map((l) => (l.data as { n: string }).n)).toEqual(["a", "c"]);
+  });
+
+  it("keeps the throttle in the runtime: two gateways in one process each log once per interval", async () => {
+    const other: TriggerRuntime = { ...runtime, memory: newTriggerMemory() };
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(new Date("2024-05-01T10:00:00Z"));
+      await fire(10, "a");
+      await fire(10, "b", other);
+      vi.setSystemTime(new Date("2024-05-01T10:00:05Z"));
+      await fire(10, "c");
+      await fire(10, "d", other);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(lines.map((l) => (l.data as { n: string }).n)).toEqual(["a", "b"]);
   });
 
   it("rejects a negative interval", () => {

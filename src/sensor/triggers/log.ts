@@ -2,19 +2,12 @@ import type { TriggerTemplate } from "../../api/types.js";
 import type { Where } from "../where.js";
 import type { Firing, TriggerAction, TriggerPlan, TriggerResult, TriggerRuntime, TriggerType } from "./types.js";
 
-// Last time each trigger logged, per process: trigger parameters recompile the
-// action at every firing, so the throttle cannot live in the action.
-const lastLogged = new Map<string, number>();
-
-/** Forget the throttle state (tests). */
-export function resetLogThrottle(): void {
-  lastLogged.clear();
-}
-
 /**
  * `log`: writes each event of the firing at info (dependency, context, data);
  * with `intervalSeconds`, at most once per interval per trigger — firings in
- * between succeed without output, as in the original. Creates nothing.
+ * between succeed without output, as in the original. Creates nothing. When
+ * each trigger last logged is kept in the runtime's TriggerMemory (trigger
+ * parameters recompile the action at every firing).
  */
 export const logTrigger: TriggerType = {
   type: "log",
@@ -32,6 +25,7 @@ export const logTrigger: TriggerType = {
         const f = plan.firing;
         const key = f ? `${f.sensorNamespace}/${f.sensorName}/${f.triggerName}` : "";
         const now = Date.now();
+        const lastLogged = runtime.memory.lastLogged;
         const last = lastLogged.get(key);
         if (interval > 0 && last !== undefined && now - last < interval * 1000) return {};
         lastLogged.set(key, now);

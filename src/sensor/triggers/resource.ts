@@ -133,7 +133,8 @@ export class SourcedAction implements TriggerAction {
     const planned = this.intents.get(plan);
     if (planned) return planned.run(runtime);
     const resource =
-      this.source.loaded ?? (await this.source.load({ workflows: runtime.workflows, namespace: firing.sensorNamespace }));
+      this.source.loaded ??
+      (await this.source.load({ workflows: runtime.workflows, namespace: firing.sensorNamespace, urlSources: runtime.memory.urlSources }));
     // Deterministic in the firing (its `now` included): the same intent the plan showed.
     return this.intend(this.applied(resource, firing), firing, (b) => this.applied(b, firing)).run(runtime);
   }

@@ -4,6 +4,7 @@ import type { SecretStore } from "../../secrets.js";
 import type { WorkflowClient } from "../../workflows/client.js";
 import type { SensorEvent } from "../event.js";
 import type { Where } from "../where.js";
+import type { TriggerMemory } from "./memory.js";
 
 /** What a firing is about: the sensor, the trigger and the events that satisfied its condition. */
 export interface Firing {
@@ -32,6 +33,8 @@ export interface TriggerRuntime {
   workflows: WorkflowClient;
   secrets: SecretStore;
   logger: Logger;
+  /** What the triggers of this gateway remember between firings (log throttle, url sources). */
+  memory: TriggerMemory;
 }
 
 export interface TriggerResult {

@@ -11,6 +11,7 @@ import { LABEL_RESUBMITTED_FROM, LABEL_WORKFLOW_TEMPLATE } from "../../workflows
 import type { SensorEvent } from "../event.js";
 import { Where } from "../where.js";
 import { compileTriggerAction } from "./registry.js";
+import { newTriggerMemory } from "./memory.js";
 import type { Firing, TriggerResult, TriggerRuntime } from "./types.js";
 
 const AV = "argoproj.io/v1alpha1";
@@ -38,7 +39,7 @@ describe("argoWorkflow and k8s triggers against the local store", () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "tg-trig-"));
     store = new LocalWorkflowStore({ dir });
-    runtime = { workflows: store, secrets: new MapSecretStore({}), logger: silentLogger() };
+    runtime = { workflows: store, secrets: new MapSecretStore({}), logger: silentLogger(), memory: newTriggerMemory() };
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
