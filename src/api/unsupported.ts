@@ -33,6 +33,13 @@ export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
     what: "event source type",
     except: ["eventBusName", "template", "service", "replicas", "github", "gitlab", "webhook", "bitbucket", "bitbucketserver"],
   },
+  // TLS is terminated in front of the gateway (an Ingress or a load balancer), not per receiver.
+  ...["github", "gitlab", "bitbucket", "bitbucketserver"].flatMap((t): NotSupportedRule[] => [
+    { kind: "EventSource", field: `spec.${t}.*.webhook.serverCertSecret`, what: "TLS in the receiver (terminate TLS in front of the gateway)" },
+    { kind: "EventSource", field: `spec.${t}.*.webhook.serverKeySecret`, what: "TLS in the receiver (terminate TLS in front of the gateway)" },
+  ]),
+  { kind: "EventSource", field: "spec.webhook.*.serverCertSecret", what: "TLS in the receiver (terminate TLS in front of the gateway)" },
+  { kind: "EventSource", field: "spec.webhook.*.serverKeySecret", what: "TLS in the receiver (terminate TLS in front of the gateway)" },
   { kind: "EventBus", field: "spec.nats", what: "NATS Streaming event bus (use jetstream)" },
   { kind: "EventBus", field: "spec.kafka", what: "kafka event bus (use jetstream)" },
   { kind: "Sensor", field: "spec.dependencies[].filters.script", what: "filters.script (Lua)" },

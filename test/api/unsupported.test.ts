@@ -39,6 +39,15 @@ describe("the not-supported table", () => {
     ]);
   });
 
+  test("TLS in a receiver is refused at load, as serve refuses it at start", () => {
+    const cert = { name: "tls", key: "crt" };
+    const es = { spec: { github: { a: { webhook: { serverCertSecret: cert } } }, webhook: { b: { serverKeySecret: cert } } } };
+    expect(findUnsupported("EventSource", es).map((u) => `${u.path.join(".")}: ${u.message}`)).toEqual([
+      "spec.github.a.webhook.serverCertSecret: not supported: TLS in the receiver (terminate TLS in front of the gateway)",
+      "spec.webhook.b.serverKeySecret: not supported: TLS in the receiver (terminate TLS in front of the gateway)",
+    ]);
+  });
+
   test("deleting a row is how a feature becomes supported", () => {
     const without = NOT_SUPPORTED.filter((r) => r.what !== "transform");
     const messages = findUnsupported("Sensor", sensor, without).map((u) => u.message);
