@@ -215,5 +215,10 @@ export function checkSensor(sensor: Sensor): Issue[] {
   });
   const deps = new Set(dependencies.map((d) => d.name));
   triggers.forEach((trigger, i) => checkTrigger(trigger, ["spec", "triggers", i], deps, issues));
+  // The account the Sensor's triggers act as: a name with ':' or capitals would impersonate someone else.
+  const sa = (sensor.spec.template as { serviceAccountName?: unknown } | undefined)?.serviceAccountName;
+  if (typeof sa === "string" && sa !== "" && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(sa)) {
+    issues.push({ path: ["spec", "template", "serviceAccountName"], message: `${JSON.stringify(sa)} is not a service account name (lower-case letters, digits, '-', '.')` });
+  }
   return issues;
 }

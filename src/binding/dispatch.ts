@@ -5,11 +5,11 @@ import type { EventBus, BusMessage, Subscription } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import type { WorkflowClientFor } from "../workflows/identity.js";
-import { AlreadyExistsError, ExpressionError, GatewayError, errorMessage } from "../errors.js";
+import { AlreadyExistsError, ExpressionError, ForbiddenError, GatewayError, errorMessage } from "../errors.js";
 import { DEFAULT_RETRY, isRetryable, withRetry } from "../retry.js";
 import type { BindingCatalog } from "./catalog.js";
 import type { CompiledBinding } from "./compile.js";
-import { bindingEventData, bindingSubject, expressionEnv, type BindingEventData } from "./event.js";
+import { bindingEventData, bindingSubject, expressionEnv, type BindingEventData, type Identity } from "./event.js";
 import type { BindingOutcome, BindingOutcomeListener, BindingResult } from "./outcome.js";
 import { BINDING_ERROR_REASON, NoopEventRecorder, type EventRecorder } from "./recorder.js";
 import type { Authorizer } from "./auth.js";
@@ -53,6 +53,21 @@ export interface DispatchOptions {
   final?: boolean;
   /** The event was delivered before: a taken fixed `metadata.name` counts as done. */
   redelivery?: boolean;
+}
+
+const SERVICE_ACCOUNT = /^system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+
+/**
+ * In a cluster the Workflow is created as the poster, named by the event on the bus.
+ * Only a well-formed service account is acted as, with the groups Kubernetes gives it
+ * (never groups carried by the event): an event without one is refused, not created
+ * as the gateway.
+ */
+export function posterIdentity(data: BindingEventData): Identity {
+  const username = data.identity?.username ?? "";
+  const m = SERVICE_ACCOUNT.exec(username);
+  if (!m) throw new ForbiddenError(`binding event ${username ? `poster ${JSON.stringify(username)}` : "without a poster"}: only a service account is acted as`);
+  return { username, groups: ["system:serviceaccounts", `system:serviceaccounts:${m[1]}`, "system:authenticated"] };
 }
 
 export class BindingDispatcher {
@@ -114,14 +129,15 @@ export class BindingDispatcher {
     }
     if (!matched || !b.template) return { result: "not-matched" };
     const ref = b.template;
-    if (data.identity && this.deps.authorizer) {
-      await this.deps.authorizer.authorizeTemplate(data.identity, b.namespace, ref);
+    const identity = this.deps.workflowsAs ? posterIdentity(data) : data.identity;
+    if (identity && this.deps.authorizer) {
+      await this.deps.authorizer.authorizeTemplate(identity, b.namespace, ref);
     }
     // As Argo's dispatcher: retry.DefaultRetry (5 tries, 10 ms apart) while the error is retryable.
     const template = await withRetry(DEFAULT_RETRY, () => this.deps.catalog.template(b.namespace, ref));
     const wf = buildWorkflow({ binding: b, template, env, eventId, identity: data.identity });
     const name = wf.metadata.name as string;
-    const client = data.identity && this.deps.workflowsAs ? this.deps.workflowsAs(data.identity.username) : this.deps.workflows;
+    const client = identity && this.deps.workflowsAs ? this.deps.workflowsAs(identity.username) : this.deps.workflows;
     try {
       await withRetry(DEFAULT_RETRY, () => client.create(wf));
       return { result: "submitted", workflow: name };

@@ -18,6 +18,7 @@ describe("expr-lang budget", () => {
     ["nested loops of a million lambda calls", "len(map(1..1000, map(1..1000, #)))"],
     ["a repeat of 2 GB", 'len(repeat("x", 2000000000))'],
     ["a range sized by the payload", "len(1..payload.n)"],
+    ["a 100 MB repeat", 'len(repeat("x", 100000000)) > 0'],
   ])("refuses %s with a typed error", (_what, src) => {
     const t = performance.now();
     let err: unknown;
@@ -30,6 +31,14 @@ describe("expr-lang budget", () => {
     expect((err as Error).message).toContain(`exceeded its budget of ${EXPRESSION_BUDGET} steps`);
     // Not a timing assertion on the machine: only that it did not run to completion (minutes).
     expect(performance.now() - t).toBeLessThan(30_000);
+  });
+
+  it.each([
+    ['a NaN count that would switch the budget off', 'repeat("x", 0/0) == "" && len(map(1..20000000, #)) > 0'],
+    ["a range to NaN", "len(1..(0/0))"],
+  ])("refuses %s as an invalid integer", (_what, src) => {
+    expect(() => run(src)).toThrow(ExpressionError);
+    expect(() => run(src)).toThrow("invalid operation: int(NaN)");
   });
 
   it("gives every evaluation a fresh budget", () => {

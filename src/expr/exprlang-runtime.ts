@@ -84,7 +84,17 @@ const closures: Record<string, (rt: unknown, coll: unknown, idx: unknown) => unk
 export const CLOSURE_BUILTINS = new Set(Object.keys(closures));
 
 function lengthOf(x: unknown): number {
-  if (typeof x === "string") return Array.from(x).length;
+  if (typeof x === "string") {
+    // Code points, counted without building an array of them.
+    let n = 0;
+    for (let i = 0; i < x.length; i++) {
+      const c = x.charCodeAt(i);
+      const next = i + 1 < x.length ? x.charCodeAt(i + 1) : 0;
+      if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
+      n++;
+    }
+    return n;
+  }
   if (Array.isArray(x)) return x.length;
   if (isPlainObject(x)) return Object.keys(x).length;
   return fail(`invalid argument for len (type ${goTypeName(x)})`);
@@ -101,7 +111,7 @@ function trimSet(s: string, cut: string, left: boolean, right: boolean): string 
 }
 
 function toInt(x: unknown): number {
-  if (typeof x === "number") return Math.trunc(x);
+  if (typeof x === "number") return Number.isFinite(x) ? Math.trunc(x) : fail(`invalid operation: int(${String(x)})`);
   if (typeof x === "string" && /^\s*[+-]?\d+\s*$/.test(x)) return Number.parseInt(x, 10);
   return fail(`invalid operation: int(${goTypeName(x)})`);
 }
@@ -208,7 +218,7 @@ function configure(j: Jexl): void {
     repeat: (rt, s, n) => {
       const count = toInt(n);
       if (count < 0) return fail("invalid argument for repeat: negative count");
-      charge(rt as Runtime, Math.ceil((str(s, "repeat").length * count) / 1024));
+      charge(rt as Runtime, Math.ceil((str(s, "repeat").length * count) / 8));
       return (s as string).repeat(count);
     },
     slice: (x, from, to) => {

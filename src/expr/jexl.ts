@@ -43,6 +43,8 @@ export interface Runtime {
 export const EXPRESSION_BUDGET = 1_000_000;
 
 export function charge(rt: Runtime, units: number): void {
+  // NaN or a negative count would switch the check off for the rest of the evaluation.
+  if (!Number.isFinite(units) || units < 0) throw new ExpressionError(`expression exceeded its budget of ${EXPRESSION_BUDGET} steps`);
   rt.budget -= units;
   if (rt.budget < 0) throw new ExpressionError(`expression exceeded its budget of ${EXPRESSION_BUDGET} steps`);
 }

@@ -23,10 +23,12 @@ export function loadKubeConfig(c: KubeConnection): KubeConfig {
  */
 export function impersonating(kc: KubeConfig, username: string): KubeConfig {
   const current = kc.getCurrentUser();
+  // Without a current user the copy would send no Impersonate-User: act as nobody, not as the gateway.
+  if (!current) throw new Error("kubeconfig has no current user: cannot impersonate");
   const copy = new KubeConfig();
   copy.loadFromOptions({
     clusters: kc.getClusters(),
-    users: kc.getUsers().map((u) => (u.name === current?.name ? { ...u, impersonateUser: username } : u)),
+    users: kc.getUsers().map((u) => (u.name === current.name ? { ...u, impersonateUser: username } : u)),
     contexts: kc.getContexts(),
     currentContext: kc.getCurrentContext(),
   });

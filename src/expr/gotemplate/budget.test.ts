@@ -37,3 +37,12 @@ describe("templates run within a budget", () => {
     expect(run('{{ .a | upper }}-{{ len (until 10) }}', { a: "x" }).out).toBe("X-10");
   });
 });
+
+describe("Go's fmt limits and linear PEM trimming", () => {
+  it("refuses a printf width or precision beyond 1e6 as Go's fmt does (tooLarge)", async () => {
+    const { compileGoTemplate } = await import("./index.js");
+    expect(compileGoTemplate('{{ printf "%*d" 400000000 1 }}').render({})).toBe("%!(BADWIDTH)1");
+    expect(compileGoTemplate('{{ printf "%400000000d" 1 }}').render({}).length).toBeLessThan(20);
+    expect(compileGoTemplate('{{ printf "%*d" 5 1 }}').render({})).toBe("    1");
+  });
+});

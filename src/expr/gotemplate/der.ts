@@ -140,7 +140,10 @@ export interface PemBlock {
 function getLine(data: string, at: number): { line: string; next: number } {
   const nl = data.indexOf("\n", at);
   const end = nl < 0 ? data.length : nl > at && data[nl - 1] === "\r" ? nl - 1 : nl;
-  return { line: data.slice(at, end).replace(/[ \t]+$/, ""), next: nl < 0 ? data.length : nl + 1 };
+  // A loop, not /[ \t]+$/: that regex is quadratic on a long run of spaces.
+  let stop = end;
+  while (stop > at && (data[stop - 1] === " " || data[stop - 1] === "\t")) stop--;
+  return { line: data.slice(at, stop), next: nl < 0 ? data.length : nl + 1 };
 }
 
 /** pem.Decode: the first well-formed block, or null. Linear: every "-----END " is located once. */

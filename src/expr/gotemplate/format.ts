@@ -239,21 +239,34 @@ export function sprintf(format: string, args: unknown[]): string {
       else if (c === "0") spec.zero = !spec.minus;
       else break;
     }
+    // Go's fmt refuses a width or precision beyond 1e6 (tooLarge): a `*` one prints
+    // %!(BADWIDTH) / %!(BADPREC), a literal one is dropped. Without it, one printf could
+    // allocate hundreds of MB.
+    let tooLarge = false;
     const readNum = (): number | null => {
       if (format[i] === "*") {
         i++;
         const a = args[argi++];
-        return typeof a === "bigint" ? Number(a) : null;
+        const n = typeof a === "bigint" ? Number(a) : null;
+        if (n !== null && Math.abs(n) > 1e6) {
+          tooLarge = true;
+          return null;
+        }
+        return n;
       }
       const m = /^\d+/.exec(format.slice(i));
       if (!m) return null;
       i += m[0].length;
-      return Number(m[0]);
+      const n = Number(m[0]);
+      return n > 1e6 ? null : n;
     };
     spec.width = readNum();
+    if (tooLarge) out += "%!(BADWIDTH)";
+    tooLarge = false;
     if (format[i] === ".") {
       i++;
       spec.prec = readNum() ?? 0;
+      if (tooLarge) out += "%!(BADPREC)";
     }
     if (i >= format.length) {
       out += "%!(NOVERB)";

@@ -49,7 +49,8 @@ const submitFromIntent = (opts: SubmitOpts): Intend => (obj, firing) => {
       const created = await submitFrom(runtime.workflows, kind as SubmitFromKind, namespace, from, { name, now: firing.now, submitOpts: opts });
       return { object: workflowRef(namespace, created.metadata.name ?? name) };
     } catch (err) {
-      if (err instanceof AlreadyExistsError) return { object: workflowRef(namespace, name), alreadyExisted: true };
+      // Only a name derived from the firing proves this firing already ran; a fixed --name taken is a failure.
+      if (err instanceof AlreadyExistsError && opts.name === undefined) return { object: workflowRef(namespace, name), alreadyExisted: true };
       throw err;
     }
   };
