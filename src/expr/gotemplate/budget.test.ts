@@ -46,3 +46,14 @@ describe("Go's fmt limits and linear PEM trimming", () => {
     expect(compileGoTemplate('{{ printf "%*d" 5 1 }}').render({})).toBe("    1");
   });
 });
+
+describe("what functions make counts against the budget", () => {
+  it.each([
+    ["indent of a million lines by 500", '{{ indent 500 (repeat 1000000 "\\n") | len }}'],
+    ["a replacement that multiplies the input", '{{ replace "a" (repeat 100000 "b") (repeat 1000 "a") | len }}'],
+    ["a value doubled in a loop and kept in a variable", '{{ $x := "ab" }}{{ range (until 40) }}{{ $x = print $x $x }}{{ end }}{{ len $x }}'],
+  ])("%s is refused with a budget error", async (_what, src) => {
+    const { compileGoTemplate } = await import("./index.js");
+    expect(() => compileGoTemplate(src).render({})).toThrow(/exceeded its budget/);
+  });
+});

@@ -41,11 +41,14 @@ function goType(kind: ParamKind): string {
 export const TEMPLATE_MAX_STEPS = 1_000_000;
 export const TEMPLATE_MAX_OUTPUT = 1024 * 1024;
 export const TEMPLATE_MAX_LIST = 100_000;
+/** Characters (and list elements) all function results of one render may add up to. */
+export const TEMPLATE_MAX_MADE = 16 * 1024 * 1024;
 
 export class Executor {
   private vars: { name: string; value: unknown }[] = [];
   private out = "";
   private steps = 0;
+  private made = 0;
   private node: Span = { pos: 0, end: 0 };
   private depth = 0;
 
@@ -317,12 +320,18 @@ export class Executor {
     if (cost > 0 && (this.steps += cost) > TEMPLATE_MAX_STEPS) {
       this.fail(`template exceeded its budget of ${TEMPLATE_MAX_STEPS} steps (${name} is costly)`);
     }
+    let result: unknown;
     try {
-      return f.call(argv);
+      result = f.call(argv);
     } catch (err) {
       if (err instanceof ExecError) throw err;
       return this.fail(`error calling ${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // What functions make counts too, not only what is written out: a value doubled in a
+    // loop and kept in a variable never reaches the output.
+    const size = typeof result === "string" ? result.length : Array.isArray(result) ? result.length : 0;
+    if ((this.made += size) > TEMPLATE_MAX_MADE) this.fail(`template exceeded its budget of ${TEMPLATE_MAX_MADE} characters made by functions`);
+    return result;
   }
 
   /** Evaluates an argument for a parameter of `kind` (null: keep the raw value). */

@@ -1,6 +1,6 @@
 // sprig string functions (Masterminds/sprig v3 strings.go), with Go's byte-based slicing.
 
-import { TEMPLATE_MAX_OUTPUT } from "./exec.js";
+import { TEMPLATE_MAX_MADE, TEMPLATE_MAX_OUTPUT } from "./exec.js";
 import { posix } from "node:path";
 import { fn, vfn, FuncError, type FuncTable } from "./funcs.js";
 import { formatV } from "./format.js";
@@ -150,6 +150,18 @@ function extPath(p: string): string {
   return "";
 }
 
+/** A function result larger than this is a budget error (see exec.ts): checked before building it. */
+function assertMadeFits(chars: number): void {
+  if (chars > TEMPLATE_MAX_MADE) throw new FuncError(`template exceeded its budget: a value of more than ${TEMPLATE_MAX_MADE} characters`);
+}
+
+function indent(n: number, s: string, before: string): string {
+  const pad = " ".repeat(Math.max(n, 0));
+  const lines = s.split("\n").length;
+  assertMadeFits(before.length + s.length + lines * pad.length);
+  return before + pad + s.replace(/\n/g, "\n" + pad);
+}
+
 export const sprigStrings: FuncTable = {
   base: fn(["string"], basePath),
   dir: fn(["string"], dirPath),
@@ -198,15 +210,20 @@ export const sprigStrings: FuncTable = {
   abbrevboth: fn(["int", "int", "string"], (left, right, s) =>
     right < 4 || (left > 0 && right < 7) ? s : abbreviate(s, left, right),
   ),
-  replace: fn(["string", "string", "string"], (old, repl, src) => replaceAll(src, old, repl)),
+  replace: fn(["string", "string", "string"], (old, repl, src) => {
+    // The result's size is known before it is built: refuse what the budget would refuse after.
+    const hits = old === "" ? [...src].length + 1 : src.split(old).length - 1;
+    assertMadeFits(src.length + hits * (repl.length - old.length));
+    return replaceAll(src, old, repl);
+  }),
   contains: fn(["string", "string"], (sub, s) => s.includes(sub)),
   hasPrefix: fn(["string", "string"], (p, s) => s.startsWith(p)),
   hasSuffix: fn(["string", "string"], (p, s) => s.endsWith(p)),
   quote: vfn([], "any", (args) => args.filter((a) => a !== null).map((a) => goQuote(strval(a))).join(" ")),
   squote: vfn([], "any", (args) => args.filter((a) => a !== null).map((a) => `'${formatV(a)}'`).join(" ")),
   cat: vfn([], "any", (args) => args.filter((a) => a !== null).map((a) => formatV(a)).join(" ")),
-  indent: fn(["int", "string"], (n, s) => " ".repeat(Math.max(n, 0)) + s.replace(/\n/g, "\n" + " ".repeat(Math.max(n, 0)))),
-  nindent: fn(["int", "string"], (n, s) => "\n" + " ".repeat(Math.max(n, 0)) + s.replace(/\n/g, "\n" + " ".repeat(Math.max(n, 0)))),
+  indent: fn(["int", "string"], (n, s) => indent(n, s, "")),
+  nindent: fn(["int", "string"], (n, s) => indent(n, s, "\n")),
   nospace: fn(["string"], (s) => [...s].filter((r) => !GO_SPACE.includes(r)).join("")),
   initials: fn(["string"], (s) => s.split(/\s+/u).filter((w) => w !== "").map((w) => [...w][0]).join("")),
   swapcase: fn(["string"], (s) => [...s].map((r) => (r === r.toUpperCase() ? r.toLowerCase() : r.toUpperCase())).join("")),
