@@ -140,7 +140,14 @@ export function createEventHandler(deps: BindingEndpointDeps): EventHandler {
 
   async function precheck(req: Omit<EventRequest, "rawBody">): Promise<void> {
     const { namespace } = target(req);
-    if (headerValue(req.headers, "Authorization") === undefined) return;
+    if (headerValue(req.headers, "Authorization") === undefined) {
+      // A signature can only be checked with the body; a namespace without webhook clients
+      // has nothing to check it against, so the body is not worth reading.
+      if (hasWebhookCredentials(req.headers) && (await deps.webhookClients.clients(namespace)).clients.length === 0) {
+        throw new ForbiddenError("failed to process webhook request");
+      }
+      return;
+    }
     await deps.authorizer.authorizeEvent(await identify({ ...req, rawBody: Buffer.alloc(0) }, namespace), namespace);
   }
 

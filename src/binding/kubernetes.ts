@@ -108,6 +108,8 @@ export class KubeWebhookClientSource implements WebhookClientSource {
     const hit = this.cache.get(namespace);
     if (hit && this.now() - hit.at < this.ttlMs) return hit.list;
     const list = this.read(namespace);
+    // Namespace names come from request paths: keep the cache bounded, dropping the oldest.
+    if (this.cache.size >= 1024) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(namespace, { at: this.now(), list });
     // A failed read is not cached: the next request asks again.
     list.catch(() => this.cache.delete(namespace));

@@ -2,7 +2,7 @@
 // port leaves the events endpoint less to hold, and the other way round. Refusals on
 // the events endpoint are counted by status code.
 import { connect, type Socket } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { captureLogger } from "../kube/support.js";
 import { Observer } from "../../src/observe/index.js";
 import { packageRoot } from "../../src/paths.js";
 import { parseExposition, valueOf } from "../observe/support.js";
+import { statusBeforeBody } from "../support/raw-http.js";
 import { waitFor } from "../support/wait.js";
 
 const KiB = 1024;
@@ -38,11 +39,17 @@ async function eventsCount(code: string): Promise<number> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "tg-budget-"));
+  // The quickstart's GitHub secret, and a webhook client in namespace argo (whose signature
+  // the events endpoint can only check after reading the body).
+  const secrets = join(dir, "secrets");
+  await cp(join(packageRoot(), "fixtures/quickstart/secrets"), secrets, { recursive: true });
+  await mkdir(join(secrets, "argo-workflows-webhook-clients", "argo"), { recursive: true });
+  await writeFile(join(secrets, "argo-workflows-webhook-clients", "argo", "github"), "type: github\nsecret: client-secret\n");
   observer = new Observer({ defaultMetrics: false });
   const log = captureLogger();
   ({ gateway } = await serveCommand({
     config: [join(packageRoot(), "fixtures/quickstart")],
-    secretsDir: join(packageRoot(), "fixtures/quickstart/secrets"),
+    secretsDir: secrets,
     localStore: join(dir, "workflows"),
     host: "127.0.0.1",
     ports: ["12000=0"],
@@ -93,5 +100,11 @@ describe("the body budget is one per process", () => {
     const r = await fetch(new URL("/api/v1/events/argo/x", eventsUrl), { method: "POST", body: "{}" });
     expect(r.status).toBe(401);
     await waitFor(async () => ((await eventsCount("401")) === before + 1 ? true : undefined), 2_000, "the 401 counted");
+  });
+
+  it("a signature header for a namespace without webhook clients is refused before the body", async () => {
+    // Declares 1 MB and sends none of it: the answer must not wait for the body.
+    const head = "POST /api/v1/events/other/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Hub-Signature-256: sha256=00\r\nContent-Length: 1000000\r\n\r\n";
+    expect(await statusBeforeBody(eventsUrl, head)).toMatch(/^HTTP\/1\.1 403/);
   });
 });
