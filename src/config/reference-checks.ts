@@ -2,6 +2,8 @@
 // a trigger submits from and the parameters it passes, and the event names an
 // EventSource subscribes to. What would fail every firing is an error when the
 // referenced spec is among the inputs, a warning when it is not (it may be in the cluster).
+import { access } from "node:fs/promises";
+import { join } from "node:path";
 import { emitterEventNames } from "@octokit/webhooks";
 import { closest, specError, specWarning, type FieldPath, type LoadedSpec } from "../api/index.js";
 import type { EventSource, KubeObject, Sensor, Trigger, WorkflowTemplate } from "../api/types.js";
@@ -123,8 +125,6 @@ function secretRefs(value: unknown, path: FieldPath, out: [FieldPath, { name: st
  * as serve reads them): a missing one would fail every delivery or firing that needs it.
  */
 export async function secretChecks(specs: readonly LoadedSpec[], dir: string): Promise<SpecError[]> {
-  const { access } = await import("node:fs/promises");
-  const { join } = await import("node:path");
   const errors: SpecError[] = [];
   for (const doc of specs) {
     if (doc.spec.kind !== "EventSource" && doc.spec.kind !== "Sensor" && doc.spec.kind !== "EventBus") continue;

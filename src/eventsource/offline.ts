@@ -6,7 +6,7 @@ import { bitbucketSource } from "./bitbucket.js";
 import { bitbucketServerSource } from "./bitbucketserver.js";
 import { githubSource } from "./github.js";
 import { gitlabSource } from "./gitlab.js";
-import { canonicalHeaderKey, type GoHeader } from "./headers.js";
+import { goHeaders, type GoHeader } from "./headers.js";
 import type { SourceHandler, SourceType } from "./receiver.js";
 import { webhookSource } from "./webhook.js";
 
@@ -36,15 +36,12 @@ function handler(type: SourceType): SourceHandler {
   }
 }
 
-/** `[name, value]` pairs as a Go handler keys them (repeats kept in order). */
+/** `[name, value]` pairs as a Go handler keys them (repeats kept in order), through the receivers' own goHeaders. */
 export function headersFrom(pairs: readonly [string, string][]): GoHeader {
-  const out: GoHeader = {};
-  for (const [name, value] of pairs) {
-    const key = canonicalHeaderKey(name);
-    if (Object.hasOwn(out, key)) (out[key] as string[]).push(value);
-    else Object.defineProperty(out, key, { value: [value], enumerable: true, writable: true, configurable: true });
-  }
-  return out;
+  const distinct = new Map<string, string[]>();
+  for (const [name, value] of pairs) distinct.set(name.toLowerCase(), [...(distinct.get(name.toLowerCase()) ?? []), value]);
+  // fromEntries defines own properties: a `__proto__` header stays a header.
+  return goHeaders({ headersDistinct: Object.fromEntries(distinct) });
 }
 
 /** The event data a receiver of `type` would publish for this body and these headers. */

@@ -20,7 +20,6 @@ describe("expr-lang budget", () => {
     ["a range sized by the payload", "len(1..payload.n)"],
     ["a 100 MB repeat", 'len(repeat("x", 100000000)) > 0'],
   ])("refuses %s with a typed error", (_what, src) => {
-    const t = performance.now();
     let err: unknown;
     try {
       run(src, { payload: { n: 60_000_000 } });
@@ -29,8 +28,6 @@ describe("expr-lang budget", () => {
     }
     expect(err).toBeInstanceOf(ExpressionError);
     expect((err as Error).message).toContain(`exceeded its budget of ${EXPRESSION_BUDGET} steps`);
-    // Not a timing assertion on the machine: only that it did not run to completion (minutes).
-    expect(performance.now() - t).toBeLessThan(30_000);
   });
 
   it.each([

@@ -63,3 +63,13 @@ describe("test-sensor --provider", () => {
     await expect(testSensorCommand(quickstart, [githubPush], { headers: ["X-GitHub-Event=push"] })).rejects.toThrow("--header needs --provider");
   });
 });
+
+describe("headersFrom", () => {
+  it("keys headers as the receivers do, repeats in order, a __proto__ header kept as data", async () => {
+    const { headersFrom } = await import("../../src/eventsource/index.js");
+    const h = headersFrom([["x-a", "1"], ["X-A", "2"], ["__proto__", "p"]]);
+    expect(h["X-A"]).toEqual(["1", "2"]);
+    expect(Object.getOwnPropertyDescriptor(h, "__proto__")?.value).toEqual(["p"]);
+    expect(Object.getPrototypeOf(h)).toBe(Object.prototype);
+  });
+});
