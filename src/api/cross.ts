@@ -1,5 +1,6 @@
 // Checks across all loaded documents: one object per (kind, namespace, name), and one
 // EventSource per HTTP route (port + endpoint), since all routes share one server.
+import { CLUSTER_SCOPED_KINDS } from "./extension-points.js";
 import { formatFieldPath, type FieldPath } from "./fieldpath.js";
 import { formatLocation, type LoadedSpec } from "./load.js";
 import { webhookRoutes } from "./semantic.js";
@@ -12,8 +13,6 @@ export interface CrossIssue {
   message: string;
 }
 
-const CLUSTER_SCOPED = new Set(["ClusterWorkflowTemplate"]);
-
 function where(loaded: LoadedSpec, path: FieldPath): string {
   return `${loaded.spec.kind}/${loaded.spec.metadata.name ?? ""} at ${formatLocation(loaded.file, loaded.locate(path))}`;
 }
@@ -23,7 +22,7 @@ export function crossIssues(specs: readonly LoadedSpec[]): CrossIssue[] {
   const byName = new Map<string, number>();
   specs.forEach((loaded, index) => {
     const { kind, metadata } = loaded.spec;
-    const ns = CLUSTER_SCOPED.has(kind) ? "" : (metadata.namespace ?? "");
+    const ns = CLUSTER_SCOPED_KINDS.has(kind) ? "" : (metadata.namespace ?? "");
     const key = `${kind}\u0000${ns}\u0000${metadata.name ?? ""}`;
     const first = byName.get(key);
     if (first === undefined) byName.set(key, index);

@@ -20,3 +20,4 @@ export { schemaCheck, type SchemaCheck } from "./field-names.js";
 export { schemaIssues, crdSchema, closest, type SchemaIssue } from "./schema.js";
 export { semanticIssues, webhookRoutes, type Issue, type WebhookRoute } from "./semantic.js";
 export { NOT_SUPPORTED, findUnsupported, type NotSupportedRule } from "./unsupported.js";
+export * from "./extension-points.js";

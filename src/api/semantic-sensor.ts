@@ -2,6 +2,12 @@
 // that already passed the structural schema, so field types are as the CRD says.
 import { errorMessage } from "../errors.js";
 import { compileConditions } from "../expr/conditions.js";
+import {
+  ARGO_TRIGGER_SOURCES,
+  ARGO_WORKFLOW_OPERATIONS,
+  K8S_OPERATIONS,
+  TRIGGER_TEMPLATE_META_KEYS,
+} from "./extension-points.js";
 import { isSet, type FieldPath } from "./fieldpath.js";
 import type { EventDependency, RateLimit, Sensor, Trigger, TriggerParameter } from "./types.js";
 
@@ -14,14 +20,11 @@ export interface Issue {
 export const DATA_FILTER_TYPES = ["string", "number", "bool"] as const;
 export const COMPARATORS = ["=", "!=", "<", "<=", ">", ">=", ""] as const;
 export const LOGICAL_OPERATORS = ["and", "or", ""] as const;
-export const ARGO_WORKFLOW_OPERATIONS = ["submit", "submit-from", "resubmit", "retry", "resume", "suspend", "terminate", "stop", ""] as const;
-export const K8S_OPERATIONS = ["create", "update", "patch", "delete", ""] as const;
 export const PARAMETER_OPERATIONS = ["overwrite", "append", "prepend", ""] as const;
-export const TRIGGER_SOURCES = ["resource", "inline", "file", "url", "configmap", "git", "s3"] as const;
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", ""] as const;
 export const RATE_LIMIT_UNITS = ["Second", "Minute", "Hour", ""] as const;
 
-const TEMPLATE_META_KEYS = new Set(["name", "conditions", "conditionsReset"]);
+const TEMPLATE_META_KEYS: ReadonlySet<string> = new Set(TRIGGER_TEMPLATE_META_KEYS);
 // Go parses the hour of "15:04:05" with one or two digits.
 const TIME_OF_DAY = /^([01]?\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 
@@ -98,9 +101,9 @@ function checkParameters(
 }
 
 function checkSource(source: Record<string, unknown> | undefined, at: FieldPath, issues: Issue[]): void {
-  const present = TRIGGER_SOURCES.filter((k) => isSet(source?.[k]));
+  const present = ARGO_TRIGGER_SOURCES.filter((k) => isSet(source?.[k]));
   if (present.length === 0) {
-    issues.push({ path: [...at, "source"], message: `must set one of ${oneOf(TRIGGER_SOURCES)}` });
+    issues.push({ path: [...at, "source"], message: `must set one of ${oneOf(ARGO_TRIGGER_SOURCES)}` });
   } else if (present.length > 1) {
     issues.push({ path: [...at, "source"], message: `sets more than one of ${present.map((k) => JSON.stringify(k)).join(", ")}` });
   }
@@ -157,13 +160,13 @@ function checkTriggerFields(trigger: Trigger, at: FieldPath, deps: ReadonlySet<s
   });
   if (t.argoWorkflow) {
     const ap = [...tp, "argoWorkflow"];
-    checkEnum(issues, [...ap, "operation"], t.argoWorkflow.operation, ARGO_WORKFLOW_OPERATIONS, "argoWorkflow operation");
+    checkEnum(issues, [...ap, "operation"], t.argoWorkflow.operation, [...ARGO_WORKFLOW_OPERATIONS, ""], "argoWorkflow operation");
     checkSource(t.argoWorkflow.source as Record<string, unknown> | undefined, ap, issues);
     checkParameters(t.argoWorkflow.parameters, [...ap, "parameters"], deps, issues);
   }
   if (t.k8s) {
     const kp = [...tp, "k8s"];
-    checkEnum(issues, [...kp, "operation"], t.k8s.operation, K8S_OPERATIONS, "k8s operation");
+    checkEnum(issues, [...kp, "operation"], t.k8s.operation, [...K8S_OPERATIONS, ""], "k8s operation");
     checkSource(t.k8s.source as Record<string, unknown> | undefined, kp, issues);
     checkParameters(t.k8s.parameters, [...kp, "parameters"], deps, issues);
   }

@@ -1,5 +1,6 @@
 // Semantic checks per document (after the structural schema passed) and the entry
 // point that adds the `not supported` table.
+import { SOURCE_TYPE_ROUTES } from "./extension-points.js";
 import type { FieldPath } from "./fieldpath.js";
 import { checkSensor, type Issue } from "./semantic-sensor.js";
 import type { EventSource, Sensor, Spec, WebhookContext, WorkflowTemplate } from "./types.js";
@@ -7,14 +8,6 @@ import { findUnsupported } from "./unsupported.js";
 
 export type { Issue } from "./semantic-sensor.js";
 
-/** Source types whose entries carry an HTTP route, and where the route is in each entry. */
-export const WEBHOOK_SOURCES: Readonly<Record<string, "webhook" | "self">> = {
-  github: "webhook",
-  gitlab: "webhook",
-  bitbucket: "webhook",
-  bitbucketserver: "webhook",
-  webhook: "self",
-};
 
 export interface WebhookRoute {
   sourceType: string;
@@ -27,7 +20,7 @@ export interface WebhookRoute {
 /** Every HTTP route an EventSource declares. */
 export function webhookRoutes(es: EventSource): WebhookRoute[] {
   const routes: WebhookRoute[] = [];
-  for (const [sourceType, where] of Object.entries(WEBHOOK_SOURCES)) {
+  for (const [sourceType, where] of Object.entries(SOURCE_TYPE_ROUTES)) {
     const section = es.spec[sourceType] as Record<string, Record<string, unknown>> | undefined;
     if (!section || typeof section !== "object") continue;
     for (const [eventName, entry] of Object.entries(section)) {
@@ -61,7 +54,8 @@ function checkWebhookContext(route: WebhookRoute, issues: Issue[]): void {
 
 function checkEventSource(es: EventSource): Issue[] {
   const issues: Issue[] = [];
-  for (const sourceType of ["github", "gitlab", "bitbucket", "bitbucketserver"]) {
+  for (const [sourceType, route] of Object.entries(SOURCE_TYPE_ROUTES)) {
+    if (route !== "webhook") continue;
     const section = es.spec[sourceType] as Record<string, Record<string, unknown>> | undefined;
     for (const [eventName, entry] of Object.entries(section ?? {})) {
       // The gateway only receives: without a webhook section there is nothing to listen on.

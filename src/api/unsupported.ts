@@ -1,6 +1,14 @@
 // The one table of argoproj.io features the gateway does not implement. Each row turns
 // a use of the feature into a `not supported` error at load time, so nothing is
 // silently ignored. Supporting a feature later = deleting its row.
+import {
+  EVENT_SOURCE_META_KEYS,
+  SOURCE_TYPE_NAMES,
+  SOURCE_TYPE_ROUTES,
+  TRIGGER_SOURCE_KINDS,
+  TRIGGER_TEMPLATE_META_KEYS,
+  TRIGGER_TYPE_NAMES,
+} from "./extension-points.js";
 import { getAt, isSet, type FieldPath } from "./fieldpath.js";
 
 export interface NotSupportedRule {
@@ -20,8 +28,6 @@ export interface NotSupportedRule {
   yet?: boolean;
 }
 
-const TRIGGER_TEMPLATE_KEYS = ["name", "conditions", "conditionsReset"];
-const TRIGGER_SOURCE_KEYS = ["resource", "inline", "file", "url", "configmap"];
 
 export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
   // Both need API calls to Bitbucket Server per delivery (open PRs) or re-split the body.
@@ -31,15 +37,17 @@ export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
     kind: "EventSource",
     field: "spec.*",
     what: "event source type",
-    except: ["eventBusName", "template", "service", "replicas", "github", "gitlab", "webhook", "bitbucket", "bitbucketserver"],
+    except: [...EVENT_SOURCE_META_KEYS, ...SOURCE_TYPE_NAMES],
   },
   // TLS is terminated in front of the gateway (an Ingress or a load balancer), not per receiver.
-  ...["github", "gitlab", "bitbucket", "bitbucketserver"].flatMap((t): NotSupportedRule[] => [
-    { kind: "EventSource", field: `spec.${t}.*.webhook.serverCertSecret`, what: "TLS in the receiver (terminate TLS in front of the gateway)" },
-    { kind: "EventSource", field: `spec.${t}.*.webhook.serverKeySecret`, what: "TLS in the receiver (terminate TLS in front of the gateway)" },
-  ]),
-  { kind: "EventSource", field: "spec.webhook.*.serverCertSecret", what: "TLS in the receiver (terminate TLS in front of the gateway)" },
-  { kind: "EventSource", field: "spec.webhook.*.serverKeySecret", what: "TLS in the receiver (terminate TLS in front of the gateway)" },
+  ...SOURCE_TYPE_NAMES.flatMap((t): NotSupportedRule[] => {
+    const route = SOURCE_TYPE_ROUTES[t] === "self" ? `spec.${t}.*` : `spec.${t}.*.webhook`;
+    return ["serverCertSecret", "serverKeySecret"].map((key) => ({
+      kind: "EventSource",
+      field: `${route}.${key}`,
+      what: "TLS in the receiver (terminate TLS in front of the gateway)",
+    }));
+  }),
   { kind: "EventBus", field: "spec.nats", what: "NATS Streaming event bus (use jetstream)" },
   { kind: "EventBus", field: "spec.kafka", what: "kafka event bus (use jetstream)" },
   { kind: "Sensor", field: "spec.dependencies[].filters.script", what: "filters.script (Lua)" },
@@ -48,7 +56,7 @@ export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
     kind: "Sensor",
     field: "@trigger.template.*",
     what: "trigger type",
-    except: [...TRIGGER_TEMPLATE_KEYS, "argoWorkflow", "k8s", "log", "http"],
+    except: [...TRIGGER_TEMPLATE_META_KEYS, ...TRIGGER_TYPE_NAMES],
   },
   {
     kind: "Sensor",
@@ -56,8 +64,8 @@ export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
     what: "k8s patch strategy",
     values: ["", "application/merge-patch+json", "application/json-patch+json", "application/strategic-merge-patch+json"],
   },
-  { kind: "Sensor", field: "@trigger.template.argoWorkflow.source.*", what: "trigger source", except: TRIGGER_SOURCE_KEYS },
-  { kind: "Sensor", field: "@trigger.template.k8s.source.*", what: "trigger source", except: TRIGGER_SOURCE_KEYS },
+  { kind: "Sensor", field: "@trigger.template.argoWorkflow.source.*", what: "trigger source", except: TRIGGER_SOURCE_KINDS },
+  { kind: "Sensor", field: "@trigger.template.k8s.source.*", what: "trigger source", except: TRIGGER_SOURCE_KINDS },
 ];
 
 const MACROS: Readonly<Record<string, readonly string[]>> = {

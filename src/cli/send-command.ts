@@ -1,6 +1,7 @@
-// `trigger-gateway send URL FILE --provider github|gitlab|webhook --event NAME [--secret S | --secret-file F]`
+// `trigger-gateway send URL FILE --provider github|gitlab|bitbucket|bitbucketserver|webhook --event NAME [--secret S | --secret-file F]`
 import { Option, type Command } from "commander";
 import type { Provider } from "../commands/send.js";
+import { SOURCE_TYPE_NAMES } from "../api/extension-points.js";
 import { EXIT_FAILED, EXIT_OK, reportUsageErrors } from "./exit-codes.js";
 import { provider } from "./values.js";
 
@@ -18,10 +19,10 @@ export function defineSend(program: Command): Command {
     .description(
       "Post FILE to URL signed (GitHub HMAC), tokened (GitLab) or bearer-authenticated (generic webhook) as the provider would, and print the status and the body. Exits 1 unless the status is 2xx.",
     )
-    .usage("URL FILE [--provider github|gitlab|webhook] [--event NAME] [--secret S | --secret-file F]")
+    .usage("URL FILE [--provider github|gitlab|bitbucket|bitbucketserver|webhook] [--event NAME] [--secret S | --secret-file F]")
     .argument("<url>", "where to post, e.g. a URL the banner of serve printed")
     .argument("<file>", "the payload")
-    .addOption(new Option("--provider <provider>", "github, gitlab or webhook").default("webhook", "webhook").argParser(provider))
+    .addOption(new Option("--provider <provider>", SOURCE_TYPE_NAMES.join(", ")).default("webhook", "webhook").argParser(provider))
     .option("--event <name>", "the provider's event name (X-GitHub-Event, X-Gitlab-Event)")
     .option("--secret <secret>", "the webhook secret or token")
     .option("--secret-file <file>", "read the secret from a file (one trailing newline trimmed); wins over --secret")

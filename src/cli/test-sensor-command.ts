@@ -1,14 +1,12 @@
 // `trigger-gateway test-sensor --sensor FILE --event [DEPENDENCY=]FILE... [--provider P --header K=V...]`
 import { Option, type Command } from "commander";
-import type { SourceType } from "../eventsource/index.js";
+import { SOURCE_TYPE_NAMES, isSourceType, type SourceTypeName as SourceType } from "../api/extension-points.js";
 import { reportUsageErrors, UsageError } from "./exit-codes.js";
 import { repeatable } from "./values.js";
 
-const PROVIDERS: readonly SourceType[] = ["github", "gitlab", "bitbucket", "bitbucketserver", "webhook"];
-
 function sourceType(value: string): SourceType {
-  if (!(PROVIDERS as readonly string[]).includes(value)) throw new UsageError(`--provider ${value}: expected ${PROVIDERS.join(", ")}`);
-  return value as SourceType;
+  if (!isSourceType(value)) throw new UsageError(`--provider ${value}: expected ${SOURCE_TYPE_NAMES.join(", ")}`);
+  return value;
 }
 
 export function defineTestSensor(program: Command): Command {

@@ -6,6 +6,7 @@ import { parseGoDuration } from "../expr/duration.js";
 import { parseWorkers } from "../commands/workers.js";
 import { parseRole, type GatewayRole } from "../role.js";
 import type { Provider } from "../commands/send.js";
+import { SOURCE_TYPE_NAMES, isSourceType } from "../api/extension-points.js";
 import { UsageError } from "./exit-codes.js";
 
 /** Runs a parser that throws its own "--flag value: ..." message, as a UsageError. */
@@ -82,9 +83,7 @@ export function serviceAccount(value: string): string {
   return value;
 }
 
-const PROVIDERS: readonly Provider[] = ["github", "gitlab", "webhook"];
-
 export function provider(value: string): Provider {
-  if (!(PROVIDERS as readonly string[]).includes(value)) throw new UsageError(`--provider ${value}: expected ${PROVIDERS.join(", ")}`);
-  return value as Provider;
+  if (!isSourceType(value)) throw new UsageError(`--provider ${value}: expected ${SOURCE_TYPE_NAMES.join(", ")}`);
+  return value;
 }

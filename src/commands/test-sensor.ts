@@ -6,7 +6,7 @@ import type { Sensor } from "../api/types.js";
 import { compileSensor, dryRun, type DryRunResult } from "../sensor/index.js";
 import type { SensorEvent } from "../sensor/event.js";
 import { errorMessage, GatewayError } from "../errors.js";
-import { EVENT_HEADERS, OFFLINE_PROVIDERS, offlineEventData, type SourceType } from "../eventsource/index.js";
+import { SOURCE_TYPES, SOURCE_TYPE_NAMES, isSourceType, offlineEventData, type SourceType } from "../eventsource/index.js";
 
 export interface EventArg {
   dependency?: string;
@@ -79,8 +79,8 @@ export async function testSensorCommand(sensorFile: string, eventArgs: string[],
   const hints: string[] = [];
   const pairs = headerPairs(options.headers ?? []);
   if (pairs.length > 0 && !options.provider) throw new GatewayError("--header needs --provider: headers are part of the request a receiver turns into the event");
-  if (options.provider && !OFFLINE_PROVIDERS.includes(options.provider)) {
-    throw new GatewayError(`--provider ${options.provider}: expected one of ${OFFLINE_PROVIDERS.join(", ")}`);
+  if (options.provider && !isSourceType(options.provider)) {
+    throw new GatewayError(`--provider ${options.provider}: expected one of ${SOURCE_TYPE_NAMES.join(", ")}`);
   }
   for (const arg of eventArgs) {
     const { dependency, file } = parseEventArg(arg);
@@ -107,9 +107,9 @@ export async function testSensorCommand(sensorFile: string, eventArgs: string[],
 }
 
 async function providerEvent(sensor: Sensor, dependency: string | undefined, provider: SourceType, pairs: [string, string][], file: string, arg: string): Promise<SensorEvent> {
-  const eventHeader = EVENT_HEADERS[provider];
-  if (eventHeader && !pairs.some(([k]) => k.toLowerCase() === eventHeader.toLowerCase())) {
-    throw new GatewayError(`--provider ${provider} needs --header ${eventHeader}=<event>, as the provider sends it (e.g. ${provider === "github" ? "push" : provider === "gitlab" ? "Push Hook" : "repo:push"})`);
+  const named = SOURCE_TYPES[provider].event;
+  if (named && !pairs.some(([k]) => k.toLowerCase() === named.header.toLowerCase())) {
+    throw new GatewayError(`--provider ${provider} needs --header ${named.header}=<event>, as the provider sends it (e.g. ${named.example})`);
   }
   let data: unknown;
   try {

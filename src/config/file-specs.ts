@@ -1,5 +1,6 @@
 // Loading `--config` files for a reload, and merging the result with the last
 // valid specs: a document that became invalid keeps its previous version.
+import { CLUSTER_SCOPED_KINDS } from "../api/extension-points.js";
 import { sep } from "node:path";
 import {
   listSpecFiles,
@@ -32,11 +33,10 @@ export interface ConfigLoad {
   unknown: string[];
 }
 
-const CLUSTER_KINDS = new Set(["ClusterWorkflowTemplate"]);
 
 /** Identity of a spec across reloads: kind, namespace (default "default") and name. */
 export function specKey(spec: Spec): string {
-  const ns = CLUSTER_KINDS.has(spec.kind) ? "" : spec.metadata.namespace || "default";
+  const ns = CLUSTER_SCOPED_KINDS.has(spec.kind) ? "" : spec.metadata.namespace || "default";
   return `${spec.kind}/${ns}/${spec.metadata.name ?? ""}`;
 }
 

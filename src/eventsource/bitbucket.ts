@@ -12,6 +12,7 @@ import { headerValue } from "./headers.js";
 import { maskCredentials, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
 import { tokenEquals } from "./signature.js";
+import type { SourceTypeEntry } from "./source-type.js";
 
 export interface BitbucketEventSource {
   webhook?: WebhookContext;
@@ -76,3 +77,18 @@ export function bitbucketSource(spec: BitbucketEventSource, ctx: BitbucketContex
     parse: (req) => parse(spec, req),
   };
 }
+
+export const bitbucketType: SourceTypeEntry<BitbucketEventSource> = {
+  route: (spec) => spec.webhook,
+  filter: (spec) => spec.filter,
+  handler: bitbucketSource,
+  bare: { webhook: { endpoint: "/", port: "0", method: "POST" } },
+  event: { header: BITBUCKET_EVENT_KEY, example: "repo:push" },
+  deliveryHeaders: (o) => ({
+    "content-type": "application/json",
+    "user-agent": "Bitbucket-Webhooks/2.0",
+    [BITBUCKET_EVENT_KEY.toLowerCase()]: o.event,
+    "x-request-uuid": o.id,
+    ...(o.secret === undefined ? {} : { authorization: `Bearer ${o.secret}` }),
+  }),
+};

@@ -12,6 +12,8 @@ import { headerValue } from "./headers.js";
 import { maskCredentials, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
 import { verifyHmac } from "./signature.js";
+import { signHmac } from "./signature.js";
+import type { SourceTypeEntry } from "./source-type.js";
 
 export interface BitbucketServerEventSource extends BitbucketEventSource {
   webhookSecret?: SecretKeySelector;
@@ -54,3 +56,18 @@ export function bitbucketServerSource(spec: BitbucketServerEventSource, ctx: Bit
     parse: (req) => parse(spec, req),
   };
 }
+
+export const bitbucketServerType: SourceTypeEntry<BitbucketServerEventSource> = {
+  route: (spec) => spec.webhook,
+  filter: (spec) => spec.filter,
+  handler: bitbucketServerSource,
+  bare: { webhook: { endpoint: "/", port: "0", method: "POST" } },
+  event: { header: BITBUCKET_EVENT_KEY, example: "repo:refs_changed" },
+  deliveryHeaders: (o) => ({
+    "content-type": "application/json; charset=utf-8",
+    "user-agent": "Atlassian HttpClient/trigger-gateway",
+    [BITBUCKET_EVENT_KEY.toLowerCase()]: o.event,
+    "x-request-id": o.id,
+    ...(o.secret === undefined ? {} : { "x-hub-signature": signHmac("sha256", o.secret, o.body) }),
+  }),
+};

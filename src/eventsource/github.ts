@@ -7,6 +7,8 @@ import { headerValue } from "./headers.js";
 import { formValues, maskCredentials, mediaType, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
 import { verifyHmac } from "./signature.js";
+import { signHmac } from "./signature.js";
+import type { SourceTypeEntry } from "./source-type.js";
 
 // Argo Events copies these two headers into the body under exactly these keys.
 export const GITHUB_EVENT_KEY = "X-GitHub-Event";
@@ -108,3 +110,20 @@ export function githubSource(spec: GithubEventSource, ctx: GithubContext): Sourc
     parse: (req) => parse(spec, req),
   };
 }
+
+export const githubType: SourceTypeEntry<GithubEventSource> = {
+  route: (spec) => spec.webhook,
+  filter: (spec) => spec.filter,
+  handler: githubSource,
+  bare: { webhook: { endpoint: "/", port: "0", method: "POST" } },
+  event: { header: GITHUB_EVENT_KEY, example: "push" },
+  deliveryHeaders: (o) => ({
+    "content-type": "application/json",
+    "user-agent": "GitHub-Hookshot/trigger-gateway",
+    "x-github-event": o.event,
+    "x-github-delivery": o.id,
+    ...(o.secret === undefined
+      ? {}
+      : { "x-hub-signature-256": signHmac("sha256", o.secret, o.body), "x-hub-signature": signHmac("sha1", o.secret, o.body) }),
+  }),
+};

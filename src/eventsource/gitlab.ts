@@ -6,6 +6,7 @@ import { headerValue } from "./headers.js";
 import { maskCredentials, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
 import { tokenEquals } from "./signature.js";
+import type { SourceTypeEntry } from "./source-type.js";
 
 /**
  * `X-Gitlab-Event` value -> the `events` names that subscribe to it. The names
@@ -90,3 +91,18 @@ export function gitlabSource(spec: GitlabEventSource, ctx: GitlabContext): Sourc
     parse: (req) => parse(spec, req),
   };
 }
+
+export const gitlabType: SourceTypeEntry<GitlabEventSource> = {
+  route: (spec) => spec.webhook,
+  filter: (spec) => spec.filter,
+  handler: gitlabSource,
+  bare: { webhook: { endpoint: "/", port: "0", method: "POST" }, projects: [] },
+  event: { header: "X-Gitlab-Event", example: "Push Hook" },
+  deliveryHeaders: (o) => ({
+    "content-type": "application/json",
+    "user-agent": "GitLab/trigger-gateway",
+    "x-gitlab-event": o.event,
+    "x-gitlab-event-uuid": o.id,
+    ...(o.secret === undefined ? {} : { "x-gitlab-token": o.secret }),
+  }),
+};

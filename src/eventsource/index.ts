@@ -15,10 +15,12 @@
 //   than GET is read like POST, and form posts are detected by media type;
 // - TLS in the receiver (serverCertSecret) is refused at start: terminate TLS in front.
 export { startReceivers } from "./server.js";
-export { offlineEventData, headersFrom, OFFLINE_PROVIDERS, EVENT_HEADERS } from "./offline.js";
+export { offlineEventData, headersFrom } from "./offline.js";
+export { SOURCE_TYPES, SOURCE_TYPE_NAMES, isSourceType, type SourceSpecs } from "./registry.js";
+export type { DeliveryOptions, SourceContext, SourceTypeEntry } from "./source-type.js";
 export { BodyBudget, DEFAULT_BODY_BUDGET_BYTES } from "./body-budget.js";
 export type { ReceiverServer, ReceiverEndpoint, StartReceiversOptions } from "./server.js";
-export { buildReceivers, RECEIVER_TYPES } from "./sources.js";
+export { buildReceivers } from "./sources.js";
 export { createReceiver, filterEnv, DEFAULT_MAX_PAYLOAD_SIZE } from "./receiver.js";
 export type {
   OutcomeListener,

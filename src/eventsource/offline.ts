@@ -2,38 +2,14 @@
 // feeds a Sensor, built by the same parser the receiver of that type runs (signatures
 // are not checked: the payload is the user's own file).
 import { MapSecretStore } from "../secrets.js";
-import { bitbucketSource } from "./bitbucket.js";
-import { bitbucketServerSource } from "./bitbucketserver.js";
-import { githubSource } from "./github.js";
-import { gitlabSource } from "./gitlab.js";
 import { goHeaders, type GoHeader } from "./headers.js";
 import type { SourceHandler, SourceType } from "./receiver.js";
-import { webhookSource } from "./webhook.js";
+import { SOURCE_TYPES } from "./registry.js";
 
-export const OFFLINE_PROVIDERS: readonly SourceType[] = ["github", "gitlab", "bitbucket", "bitbucketserver", "webhook"];
-
-/** Headers a provider always sends that name the event, with the default test-sensor assumes. */
-export const EVENT_HEADERS: Readonly<Partial<Record<SourceType, string>>> = {
-  github: "X-GitHub-Event",
-  gitlab: "X-Gitlab-Event",
-  bitbucket: "X-Event-Key",
-  bitbucketserver: "X-Event-Key",
-};
-
-function handler(type: SourceType): SourceHandler {
-  const ctx = { namespace: "default", secrets: new MapSecretStore({}) };
-  switch (type) {
-    case "github":
-      return githubSource({ webhook: { endpoint: "/", port: "0", method: "POST" } }, ctx);
-    case "gitlab":
-      return gitlabSource({ webhook: { endpoint: "/", port: "0", method: "POST" }, projects: [] }, ctx);
-    case "bitbucket":
-      return bitbucketSource({ webhook: { endpoint: "/", port: "0", method: "POST" } }, ctx);
-    case "bitbucketserver":
-      return bitbucketServerSource({ webhook: { endpoint: "/", port: "0", method: "POST" } }, ctx);
-    case "webhook":
-      return webhookSource({ endpoint: "/", port: "0", method: "POST" }, ctx);
-  }
+/** The parser a receiver of `type` runs, for an entry with nothing configured. */
+function handler<K extends SourceType>(type: K): SourceHandler {
+  const entry = SOURCE_TYPES[type];
+  return entry.handler(entry.bare, { namespace: "default", secrets: new MapSecretStore({}) });
 }
 
 /** `[name, value]` pairs as a Go handler keys them (repeats kept in order), through the receivers' own goHeaders. */

@@ -17,8 +17,9 @@ import {
   errorMessage,
 } from "../errors.js";
 import type { GoHeader } from "./headers.js";
+import type { SourceTypeName } from "../api/extension-points.js";
 
-export type SourceType = "github" | "gitlab" | "bitbucket" | "bitbucketserver" | "webhook";
+export type SourceType = SourceTypeName;
 
 /** One HTTP request as a receiver sees it, independent of the HTTP framework. */
 export interface WebhookRequest {

@@ -3,26 +3,18 @@ import type { SecretStore } from "../secrets.js";
 import { compileExprLang } from "../expr/exprlang.js";
 import type { CompiledExpression } from "../expr/govaluate.js";
 import { NotSupportedError, SpecError, errorMessage } from "../errors.js";
-import { githubSource } from "./github.js";
-import { gitlabSource } from "./gitlab.js";
-import { webhookSource } from "./webhook.js";
-import { bitbucketSource, type BitbucketEventSource } from "./bitbucket.js";
-import { bitbucketServerSource, type BitbucketServerEventSource } from "./bitbucketserver.js";
+import { SOURCE_TYPE_NAMES, type SourceTypeName } from "../api/extension-points.js";
+import { SOURCE_TYPES, type SourceSpecs } from "./registry.js";
 import {
   createReceiver,
   DEFAULT_MAX_PAYLOAD_SIZE,
   type Receiver,
   type ReceiverDeps,
-  type SourceHandler,
-  type SourceType,
 } from "./receiver.js";
 
 export interface BuildDeps extends ReceiverDeps {
   secrets: SecretStore;
 }
-
-/** Source types this module serves; others are left to their own modules. */
-export const RECEIVER_TYPES: readonly SourceType[] = ["github", "gitlab", "bitbucket", "bitbucketserver", "webhook"];
 
 function where(es: EventSource, type: string, eventName: string): { location: string; resource: string } {
   return {
@@ -65,54 +57,33 @@ function compileFilter(
   }
 }
 
-/** One receiver per github / gitlab / bitbucket / bitbucketserver / webhook entry of the EventSources. */
+/** One receiver per entry of every source type in the EventSources. */
 export function buildReceivers(eventSources: EventSource[], deps: BuildDeps): Receiver[] {
   const receivers: Receiver[] = [];
   for (const es of eventSources) {
-    const namespace = es.metadata.namespace ?? "default";
-    const eventSourceName = es.metadata.name ?? "";
-    const sourceCtx = { namespace, secrets: deps.secrets };
-    const add = (
-      type: SourceType,
-      name: string,
-      ctx: WebhookContext | undefined,
-      filter: EventSourceFilter | undefined,
-      source: SourceHandler,
-    ) => {
-      const c = checkContext(es, type, name, ctx);
-      const endpoint = c.endpoint.startsWith("/") ? c.endpoint : `/${c.endpoint}`;
-      receivers.push(
-        createReceiver(
-          {
-            eventSourceName,
-            eventName: name,
-            namespace,
-            endpoint,
-            port: String(c.port),
-            maxPayloadSize: c.maxPayloadSize ?? DEFAULT_MAX_PAYLOAD_SIZE,
-            filter: compileFilter(es, type, name, filter),
-          },
-          source,
-          deps,
-        ),
-      );
-    };
-    for (const [name, spec] of Object.entries(es.spec.github ?? {})) {
-      add("github", name, spec.webhook, spec.filter, githubSource(spec, sourceCtx));
-    }
-    for (const [name, spec] of Object.entries(es.spec.gitlab ?? {})) {
-      add("gitlab", name, spec.webhook, spec.filter, gitlabSource(spec, sourceCtx));
-    }
-    for (const [name, spec] of Object.entries(es.spec.webhook ?? {})) {
-      add("webhook", name, spec, spec.filter, webhookSource(spec, sourceCtx));
-    }
-    for (const [name, spec] of Object.entries((es.spec.bitbucket ?? {}) as Record<string, BitbucketEventSource>)) {
-      add("bitbucket", name, spec.webhook, spec.filter, bitbucketSource(spec, sourceCtx));
-    }
-    const bbs = (es.spec.bitbucketserver ?? {}) as Record<string, BitbucketServerEventSource>;
-    for (const [name, spec] of Object.entries(bbs)) {
-      add("bitbucketserver", name, spec.webhook, spec.filter, bitbucketServerSource(spec, sourceCtx));
-    }
+    for (const type of SOURCE_TYPE_NAMES) receivers.push(...receiversOf(es, type, deps));
   }
   return receivers;
+}
+
+function receiversOf<K extends SourceTypeName>(es: EventSource, type: K, deps: BuildDeps): Receiver[] {
+  const entry = SOURCE_TYPES[type];
+  const section = (es.spec[type] ?? {}) as Record<string, SourceSpecs[K]>;
+  const namespace = es.metadata.namespace ?? "default";
+  return Object.entries(section).map(([name, spec]) => {
+    const c = checkContext(es, type, name, entry.route(spec));
+    return createReceiver(
+      {
+        eventSourceName: es.metadata.name ?? "",
+        eventName: name,
+        namespace,
+        endpoint: c.endpoint.startsWith("/") ? c.endpoint : `/${c.endpoint}`,
+        port: String(c.port),
+        maxPayloadSize: c.maxPayloadSize ?? DEFAULT_MAX_PAYLOAD_SIZE,
+        filter: compileFilter(es, type, name, entry.filter(spec)),
+      },
+      entry.handler(spec, { namespace, secrets: deps.secrets }),
+      deps,
+    );
+  });
 }

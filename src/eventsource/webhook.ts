@@ -6,6 +6,7 @@ import { headerValue } from "./headers.js";
 import { formValues, maskCredentials, mediaType, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
 import { tokenEquals } from "./signature.js";
+import type { SourceTypeEntry } from "./source-type.js";
 
 export interface WebhookSourceContext {
   namespace: string;
@@ -56,3 +57,16 @@ export function webhookSource(spec: GenericWebhookEventSource, ctx: WebhookSourc
     parse: (req) => parse(spec, req),
   };
 }
+
+export const webhookType: SourceTypeEntry<GenericWebhookEventSource> = {
+  route: (spec) => spec,
+  filter: (spec) => spec.filter,
+  handler: webhookSource,
+  bare: { endpoint: "/", port: "0", method: "POST" },
+  deliveryHeaders: (o) => ({
+    "content-type": "application/json",
+    "user-agent": "trigger-gateway-send",
+    "x-request-id": o.id,
+    ...(o.secret === undefined ? {} : { authorization: `Bearer ${o.secret}` }),
+  }),
+};

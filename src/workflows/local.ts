@@ -1,3 +1,4 @@
+import { CLUSTER_SCOPED_KINDS } from "../api/extension-points.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
@@ -23,16 +24,7 @@ const GENERATE_ATTEMPTS = 8;
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-// Kinds without a namespace; their objects live under `<dir>/_cluster/` (`_` is never in a namespace).
-const CLUSTER_KINDS = new Set([
-  "ClusterWorkflowTemplate",
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "CustomResourceDefinition",
-]);
+// Objects of cluster-scoped kinds live under `<dir>/_cluster/` (`_` is never in a namespace).
 const CLUSTER_DIR = "_cluster";
 // Files are written here first, beside the folder they go to (a link needs the same
 // filesystem): someone watching or listing the folder sees each object appear once, whole.
@@ -81,7 +73,7 @@ function isCustomResource(apiVersion: string): boolean {
 }
 
 function namespaceOf(obj: KubeObject): string {
-  return CLUSTER_KINDS.has(obj.kind) ? "" : obj.metadata?.namespace || "default";
+  return CLUSTER_SCOPED_KINDS.has(obj.kind) ? "" : obj.metadata?.namespace || "default";
 }
 
 function specKey(kind: string, namespace: string, name: string): string {

@@ -3,6 +3,7 @@
 // argo-workflows' server code (NewWorkflowFromWorkflowTemplate,
 // ConvertCronWorkflowToWorkflow, FormulateResubmitWorkflow, FormulateRetryWorkflow,
 // SuspendWorkflow, ResumeWorkflow, patchShutdownStrategy), simplified where noted.
+import { isObject } from "../api/extension-points.js";
 import type { KubeObject } from "../api/types.js";
 import type { NodeSelector } from "./node-selector.js";
 import { applySubmitOpts, type SubmitOpts } from "./submit-opts.js";
@@ -48,9 +49,6 @@ export interface NewWorkflowOptions {
 
 type Obj = Record<string, unknown>;
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function obj(v: unknown): Obj {
   return isObject(v) ? v : {};

@@ -1,12 +1,10 @@
 // Patch documents as the API server applies them, for the local store:
 // RFC 7386 JSON merge patch and RFC 6902 JSON patch (with RFC 6901 pointers).
+import { isObject } from "../api/extension-points.js";
 import { BadRequestError, InvalidError } from "../errors.js";
 
 type Json = unknown;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** RFC 7386: objects merge key by key, `null` deletes, anything else (arrays too) replaces. */
 export function mergePatch(target: Json, patch: Json): Json {

@@ -11,9 +11,6 @@ import type { Clock } from "./clock.js";
 import { awaitLabels } from "./k8s-policy.js";
 import type { DeliverySettings } from "./settings.js";
 
-// Trigger types whose result is a Kubernetes object policy.k8s can watch.
-const K8S_TYPES = new Set(["k8s", "argoWorkflow"]);
-
 export interface FiringContext {
   sensor: CompiledSensor;
   workflows: WorkflowClient;
@@ -54,7 +51,8 @@ export async function executeFiring(
       }
       const result = await action.execute(plan, runtime);
       const warnings: string[] = [];
-      if (settings.k8sPolicy && result.object && K8S_TYPES.has(action.type)) {
+      // Only the types that create a Kubernetes object (k8s, argoWorkflow) return one for policy.k8s to watch.
+      if (settings.k8sPolicy && result.object) {
         const r = await awaitLabels(settings.k8sPolicy, result.object, ctx.workflows, ctx.clock, ctx.random);
         if (r.warning) warnings.push(r.warning);
       }

@@ -1,3 +1,4 @@
+import type { FilterKind } from "./kind.js";
 import type { EventContext } from "../event.js";
 import { fail, PASS, show, type KindResult } from "./result.js";
 
@@ -21,3 +22,9 @@ export function checkContext(filter: ContextFilter, context: EventContext): Kind
   }
   return PASS;
 }
+
+export const contextFilterKind: FilterKind<ContextFilter> = {
+  label: "context",
+  compile: (spec) => (spec.context ? compileContextFilter(spec.context) : undefined),
+  check: (c, input) => checkContext(c, input.event.context),
+};

@@ -1,3 +1,4 @@
+import { isOr, type FilterKind, type FilterList } from "./kind.js";
 import type { DataFilter } from "../../api/types.js";
 import { errorMessage } from "../../errors.js";
 import { compilePath, type CompiledPath, type GjsonResult } from "../../expr/gjson.js";
@@ -236,3 +237,10 @@ export function checkData(filters: CompiledDataFilter[], or: boolean, payload: F
   if (errors.length > 0) return { pass: false, errors: errors.map((e) => `data filter: ${e}`), reason: reasons.join("; ") || undefined };
   return fail(reasons.join("; "));
 }
+
+export const dataFilterKind: FilterKind<FilterList<CompiledDataFilter>> = {
+  label: "data",
+  compile: (spec, where, at) =>
+    spec.data ? { or: isOr(spec.dataLogicalOperator), filters: compileDataFilters(spec.data, where, `${at}.data`) } : undefined,
+  check: (c, input) => checkData(c.filters, c.or, input.payload()),
+};

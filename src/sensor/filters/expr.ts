@@ -1,3 +1,4 @@
+import { isOr, type FilterKind, type FilterList } from "./kind.js";
 import type { ExprFilter } from "../../api/types.js";
 import { ExpressionError } from "../../errors.js";
 import { compilePath, type CompiledPath } from "../../expr/gjson.js";
@@ -98,3 +99,10 @@ export function checkExprs(filters: CompiledExprFilter[], or: boolean, payload: 
   if (errors.length > 0) return { pass: false, errors: errors.map((e) => `expr filter: ${e}`), reason: reasons.join("; ") || undefined };
   return fail(reasons.join("; ") || "expr filter: no expression passed");
 }
+
+export const exprFilterKind: FilterKind<FilterList<CompiledExprFilter>> = {
+  label: "expr",
+  compile: (spec, where, at) =>
+    spec.exprs ? { or: isOr(spec.exprLogicalOperator), filters: compileExprFilters(spec.exprs, where, `${at}.exprs`) } : undefined,
+  check: (c, input) => checkExprs(c.filters, c.or, input.payload()),
+};

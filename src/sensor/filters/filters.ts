@@ -1,23 +1,18 @@
+import { FILTER_KIND_NAMES, type FilterKindName } from "../../api/extension-points.js";
 import type { EventDependencyFilter } from "../../api/types.js";
 import type { SensorEvent } from "../event.js";
-import { filterPayload } from "../parameter-source.js";
+import { filterPayload, type FilterPayload } from "../parameter-source.js";
 import type { Where } from "../where.js";
-import { checkContext, compileContextFilter, type ContextFilter } from "./context.js";
-import { checkData, compileDataFilters, type CompiledDataFilter } from "./data.js";
-import { checkExprs, compileExprFilters, type CompiledExprFilter } from "./expr.js";
+import { isOr, type FilterInput } from "./kind.js";
+import { FILTER_KINDS, type CompiledKinds } from "./registry.js";
 import type { FilterResult, KindResult } from "./result.js";
-import { checkTime, compileTimeFilter, type CompiledTimeFilter } from "./time.js";
 
 /** A dependency's filters, compiled; a kind is undefined when the spec does not set it. */
-export interface CompiledFilters {
-  readonly or: boolean;
-  readonly exprs?: { or: boolean; filters: CompiledExprFilter[] };
-  readonly data?: { or: boolean; filters: CompiledDataFilter[] };
-  readonly context?: ContextFilter;
-  readonly time?: CompiledTimeFilter;
-}
+export type CompiledFilters = { readonly or: boolean } & { readonly [K in FilterKindName]?: CompiledKinds[K] };
 
-const isOr = (op: string | undefined): boolean => op === "or";
+function compileKind<K extends FilterKindName>(kind: K, spec: EventDependencyFilter, where: Where, at: string): CompiledKinds[K] | undefined {
+  return FILTER_KINDS[kind].compile(spec, where, at);
+}
 
 export function compileFilters(
   spec: EventDependencyFilter,
@@ -26,18 +21,17 @@ export function compileFilters(
   at: string,
 ): CompiledFilters {
   if (spec.script) throw where.notSupported(`${at}.script`, "Lua script filters are not supported");
-  const time = spec.time as { start: string; stop: string; timezone?: string } | undefined;
-  return {
-    or: isOr(filtersLogicalOperator),
-    exprs: spec.exprs
-      ? { or: isOr(spec.exprLogicalOperator), filters: compileExprFilters(spec.exprs, where, `${at}.exprs`) }
-      : undefined,
-    data: spec.data
-      ? { or: isOr(spec.dataLogicalOperator), filters: compileDataFilters(spec.data, where, `${at}.data`) }
-      : undefined,
-    context: spec.context ? compileContextFilter(spec.context) : undefined,
-    time: time ? compileTimeFilter(time, where, `${at}.time`) : undefined,
-  };
+  const out: { or: boolean } & { [K in FilterKindName]?: CompiledKinds[K] } = { or: isOr(filtersLogicalOperator) };
+  for (const kind of FILTER_KIND_NAMES) {
+    const compiled = compileKind(kind, spec, where, at);
+    if (compiled !== undefined) Object.assign(out, { [kind]: compiled });
+  }
+  return out;
+}
+
+function runKind<K extends FilterKindName>(kind: K, f: CompiledFilters, input: FilterInput): KindResult | undefined {
+  const compiled = f[kind] as CompiledKinds[K] | undefined;
+  return compiled === undefined ? undefined : FILTER_KINDS[kind].check(compiled, input);
 }
 
 /**
@@ -49,21 +43,16 @@ export function compileFilters(
  * "discard", even when another kind passed.
  */
 export function checkFilters(f: CompiledFilters, event: SensorEvent): FilterResult {
-  // The payload bytes as filterExpr and filterData read them (not datacontenttype).
-  const payload = f.exprs !== undefined || f.data !== undefined ? filterPayload(event) : { kind: "none" as const };
-  const kinds: [name: string, set: boolean, run: () => KindResult][] = [
-    ["expr", f.exprs !== undefined, () => checkExprs(f.exprs?.filters ?? [], f.exprs?.or ?? false, payload)],
-    ["data", f.data !== undefined, () => checkData(f.data?.filters ?? [], f.data?.or ?? false, payload)],
-    ["context", f.context !== undefined, () => checkContext(f.context ?? {}, event.context)],
-    ["time", f.time !== undefined, () => checkTime(f.time as CompiledTimeFilter, event.context.time)],
-  ];
+  let parsed: FilterPayload | undefined;
+  // The payload bytes as filterExpr and filterData read them (not datacontenttype), parsed on first use.
+  const input: FilterInput = { event, payload: () => (parsed ??= filterPayload(event)) };
   if (!f.or) {
     // Every kind runs: an error of a later kind is what the original reports even
     // when an earlier kind simply did not pass.
     let reason: string | undefined;
-    for (const [, set, run] of kinds) {
-      if (!set) continue;
-      const r = run();
+    for (const kind of FILTER_KIND_NAMES) {
+      const r = runKind(kind, f, input);
+      if (r === undefined) continue;
       if (r.errors.length > 0) return { pass: false, reason: r.errors.join("; ") };
       if (!r.pass && reason === undefined) reason = r.reason ?? "filtered out";
     }
@@ -72,11 +61,11 @@ export function checkFilters(f: CompiledFilters, event: SensorEvent): FilterResu
   const errors: string[] = [];
   const reasons: string[] = [];
   const passed: string[] = [];
-  for (const [name, set, run] of kinds) {
-    if (!set) continue;
-    const r = run();
+  for (const kind of FILTER_KIND_NAMES) {
+    const r = runKind(kind, f, input);
+    if (r === undefined) continue;
     errors.push(...r.errors);
-    if (r.pass) passed.push(name);
+    if (r.pass) passed.push(FILTER_KINDS[kind].label);
     else if (r.reason) reasons.push(r.reason);
   }
   if (errors.length > 0 && passed.length > 0) {

@@ -1,3 +1,4 @@
+import type { FilterKind } from "./kind.js";
 import type { Where } from "../where.js";
 import { failed, fail, PASS, type KindResult } from "./result.js";
 
@@ -70,3 +71,12 @@ export function checkTime(filter: CompiledTimeFilter, eventTime: string): KindRe
   const zone = filter.timezone ?? "UTC";
   return fail(`time filter: event time ${eventTime} is outside [${filter.start}, ${filter.stop}) ${zone}`);
 }
+
+export const timeFilterKind: FilterKind<CompiledTimeFilter> = {
+  label: "time",
+  compile: (spec, where, at) => {
+    const time = spec.time as { start: string; stop: string; timezone?: string } | undefined;
+    return time ? compileTimeFilter(time, where, `${at}.time`) : undefined;
+  },
+  check: (c, input) => checkTime(c, input.event.context.time),
+};

@@ -1,3 +1,4 @@
+import { isObject } from "../../api/extension-points.js";
 import { createHash } from "node:crypto";
 import { newEventId, type CloudEvent } from "../../eventbus/cloudevent.js";
 import type { CompiledSensor, CompiledTrigger } from "../compile.js";
@@ -72,9 +73,6 @@ export function workMessage(event: CloudEvent, namespace: string, sensor: string
   };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** The work a message carries, or undefined when it is not a work message. */
 export function readWork(ce: CloudEvent): WorkData | undefined {

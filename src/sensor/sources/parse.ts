@@ -1,9 +1,7 @@
+import { isObject } from "../../api/extension-points.js";
 import { parseAllDocuments } from "yaml";
 import type { KubeObject } from "../../api/types.js";
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** A Kubernetes object: apiVersion and kind strings, metadata an object (copied, so callers may change it). */
 export function checkResource(obj: unknown): KubeObject {

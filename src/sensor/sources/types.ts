@@ -1,3 +1,4 @@
+import type { TriggerSourceKind } from "../../api/extension-points.js";
 import type { KubeObject } from "../../api/types.js";
 import type { WorkflowClient } from "../../workflows/client.js";
 import type { FetchedSource } from "../triggers/memory.js";
@@ -18,7 +19,7 @@ export interface SourceContext {
  * the others are read by `load` when the trigger fires.
  */
 export interface TriggerSource {
-  readonly kind: "resource" | "inline" | "file" | "url" | "configmap";
+  readonly kind: TriggerSourceKind;
   readonly loaded?: KubeObject;
   /** For display (dry run, logs): where the resource will come from. */
   describe(): Record<string, unknown>;

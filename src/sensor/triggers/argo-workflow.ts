@@ -1,3 +1,4 @@
+import { ARGO_WORKFLOW_OPERATIONS, type ArgoWorkflowOperation } from "../../api/extension-points.js";
 import type { KubeObject, TriggerTemplate } from "../../api/types.js";
 import { AlreadyExistsError, BadRequestError, TriggerError } from "../../errors.js";
 import { WORKFLOW_API_VERSION } from "../../workflows/client.js";
@@ -21,8 +22,7 @@ import { parseNodeFieldSelector } from "../../workflows/node-selector.js";
 import { createIntent, firingName, requireName, SourcedAction, type Intend, type Intent } from "./resource.js";
 import type { Firing, TriggerAction, TriggerRuntime, TriggerType } from "./types.js";
 
-export const ARGO_WORKFLOW_OPERATIONS = ["submit", "submit-from", "resubmit", "retry", "resume", "suspend", "terminate", "stop"] as const;
-type Operation = (typeof ARGO_WORKFLOW_OPERATIONS)[number];
+type Operation = ArgoWorkflowOperation;
 
 function workflowRef(namespace: string, name: string): { apiVersion: string; kind: string; namespace: string; name: string } {
   return { apiVersion: WORKFLOW_API_VERSION, kind: "Workflow", namespace, name };
@@ -130,7 +130,7 @@ function intentFor(op: Operation, opts: SubmitOpts, opOpts: OperationOpts): Inte
  * CLI reads them for submit and submit-from (see argo-args.ts); with another
  * operation they are refused at load rather than ignored.
  */
-export const argoWorkflowTrigger: TriggerType = {
+export const argoWorkflowTrigger: TriggerType<"argoWorkflow"> = {
   type: "argoWorkflow",
   compile(template: TriggerTemplate, where: Where, at: string): TriggerAction {
     const section = template.argoWorkflow;

@@ -1,3 +1,4 @@
+import { isObject } from "../../api/extension-points.js";
 import type { ConfigMapKeySelector, SecretKeySelector, TriggerParameter, TriggerTemplate } from "../../api/types.js";
 import { NotFoundError, TriggerError } from "../../errors.js";
 import type { SensorEvent } from "../event.js";
@@ -32,9 +33,6 @@ const DEFAULT_TIMEOUT_SECONDS = 60;
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const RETRYABLE_STATUS = (s: number): boolean => s >= 500 || s === 408 || s === 429;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 interface Request {
   method: string;
@@ -196,7 +194,7 @@ class HttpAction implements TriggerAction {
  * policy, a status outside the list fails (retryable for 5xx/408/429).
  * A JSON payload gets `Content-Type: application/json` unless a header sets one.
  */
-export const httpTrigger: TriggerType = {
+export const httpTrigger: TriggerType<"http"> = {
   type: "http",
   compile(template: TriggerTemplate, where: Where, at: string, options: TriggerCompileOptions = {}): TriggerAction {
     const field = `${at}.http`;

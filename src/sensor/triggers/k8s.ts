@@ -1,3 +1,5 @@
+import { isObject } from "../../api/extension-points.js";
+import { K8S_OPERATIONS } from "../../api/extension-points.js";
 import type { KubeObject, TriggerTemplate } from "../../api/types.js";
 import { ConflictError, NotFoundError, TriggerError } from "../../errors.js";
 import type { PatchStrategy } from "../../workflows/client.js";
@@ -5,7 +7,6 @@ import type { Where } from "../where.js";
 import { createIntent, refOf, requireName, SourcedAction, type Intend, type Intent } from "./resource.js";
 import type { Firing, TriggerAction, TriggerResult, TriggerRuntime, TriggerType } from "./types.js";
 
-export const K8S_OPERATIONS = ["create", "update", "patch", "delete"] as const;
 type Operation = (typeof K8S_OPERATIONS)[number];
 
 /** `patchStrategy` is a Content-Type, as the original passes it to the API. */
@@ -16,9 +17,6 @@ export const PATCH_STRATEGIES: Readonly<Record<string, PatchStrategy>> = {
 };
 const CONFLICT_ATTEMPTS = 5;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * The original's mergo.Merge(live, obj, WithOverride), approximately: objects merge
@@ -138,7 +136,7 @@ function intentFor(op: Operation, strategy: PatchStrategy, liveObject: boolean):
 }
 
 /** `k8s`: create, update, patch or delete any kind through the workflow client. */
-export const k8sTrigger: TriggerType = {
+export const k8sTrigger: TriggerType<"k8s"> = {
   type: "k8s",
   compile(template: TriggerTemplate, where: Where, at: string): TriggerAction {
     const section = template.k8s;

@@ -9,7 +9,7 @@ import type { Firing, TriggerAction, TriggerPlan, TriggerResult, TriggerRuntime,
  * each trigger last logged is kept in the runtime's TriggerMemory (trigger
  * parameters recompile the action at every firing).
  */
-export const logTrigger: TriggerType = {
+export const logTrigger: TriggerType<"log"> = {
   type: "log",
   compile(template: TriggerTemplate, where: Where, at: string): TriggerAction {
     const interval = template.log?.intervalSeconds ?? 0;

@@ -1,3 +1,4 @@
+import { TRIGGER_TEMPLATE_META_KEYS, type TriggerTypeName } from "../../api/extension-points.js";
 import type { Trigger, TriggerTemplate } from "../../api/types.js";
 import type { Where } from "../where.js";
 import { argoWorkflowTrigger } from "./argo-workflow.js";
@@ -6,10 +7,15 @@ import { k8sTrigger } from "./k8s.js";
 import { logTrigger } from "./log.js";
 import type { TriggerAction, TriggerCompileOptions, TriggerType } from "./types.js";
 
-const TYPES: TriggerType[] = [argoWorkflowTrigger, k8sTrigger, httpTrigger, logTrigger];
+/** The one table of trigger types, keyed by the template key each one reads. */
+export const TRIGGER_TYPES: { readonly [K in TriggerTypeName]: TriggerType<K> } = {
+  argoWorkflow: argoWorkflowTrigger,
+  k8s: k8sTrigger,
+  http: httpTrigger,
+  log: logTrigger,
+};
 
-// Template keys that are not a trigger type.
-const NOT_TYPES = new Set(["name", "conditions", "conditionsReset"]);
+const NOT_TYPES: ReadonlySet<string> = new Set(TRIGGER_TEMPLATE_META_KEYS);
 
 /**
  * Compile a trigger template with the type whose key it sets; exactly one must be
@@ -25,7 +31,7 @@ export function compileTriggerAction(
   if (keys.length !== 1) {
     throw where.spec(at, keys.length === 0 ? "no trigger type is set" : `more than one trigger type is set: ${keys.join(", ")}`);
   }
-  const type = TYPES.find((t) => t.type === keys[0]);
+  const type = Object.hasOwn(TRIGGER_TYPES, keys[0]) ? TRIGGER_TYPES[keys[0] as TriggerTypeName] : undefined;
   if (!type) throw where.notSupported(`${at}.${keys[0]}`, `trigger type "${keys[0]}" is not supported yet`);
   return type.compile(template, where, at, { policy: trigger?.policy as TriggerCompileOptions["policy"] });
 }

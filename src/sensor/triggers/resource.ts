@@ -1,3 +1,4 @@
+import { CLUSTER_SCOPED_KINDS, isObject } from "../../api/extension-points.js";
 import type { ArtifactLocation, KubeObject, TriggerParameter } from "../../api/types.js";
 import { AlreadyExistsError, TriggerError } from "../../errors.js";
 import { LABEL_ACTION_TIMESTAMP, LABEL_SENSOR, LABEL_TRIGGER } from "../../workflows/client.js";
@@ -8,12 +9,7 @@ import type { Where } from "../where.js";
 import type { Firing, TriggerAction, TriggerPlan, TriggerResult, TriggerRuntime } from "./types.js";
 import { cloneJson } from "../../clone.js";
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
-// Kinds without a namespace (the original's list for k8s triggers, plus Argo's cluster template).
-const CLUSTER_KINDS = new Set(["Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "ClusterWorkflowTemplate"]);
 
 export interface ObjectRef {
   apiVersion: string;
@@ -24,7 +20,7 @@ export interface ObjectRef {
 
 /** "" for a cluster-scoped kind, whatever its metadata says. */
 export function namespaceFor(obj: KubeObject): string {
-  return CLUSTER_KINDS.has(obj.kind) ? "" : (obj.metadata.namespace ?? "");
+  return CLUSTER_SCOPED_KINDS.has(obj.kind) ? "" : (obj.metadata.namespace ?? "");
 }
 
 export function refOf(obj: KubeObject): ObjectRef {
@@ -105,7 +101,7 @@ export class SourcedAction implements TriggerAction {
     }
     const obj = out as unknown as KubeObject;
     // A cluster-scoped kind keeps what is written (submit-from a ClusterWorkflowTemplate reads it).
-    if (!CLUSTER_KINDS.has(obj.kind)) obj.metadata.namespace = obj.metadata.namespace || firing.sensorNamespace;
+    if (!CLUSTER_SCOPED_KINDS.has(obj.kind)) obj.metadata.namespace = obj.metadata.namespace || firing.sensorNamespace;
     return obj;
   }
 

@@ -59,8 +59,8 @@ export interface TriggerAction {
 }
 
 /** A trigger type: the key it has in a TriggerTemplate (`argoWorkflow`, `k8s`, `log`, ...). */
-export interface TriggerType {
-  readonly type: string;
+export interface TriggerType<K extends string = string> {
+  readonly type: K;
   /** Validate and compile the template's section; throws SpecError/ExpressionError/NotSupportedError. */
   compile(template: TriggerTemplate, where: Where, at: string, options?: TriggerCompileOptions): TriggerAction;
 }
