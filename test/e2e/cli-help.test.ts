@@ -180,7 +180,7 @@ describe("trigger-gateway usage errors exit 2", () => {
     [["validate"], /missing required argument/],
     [["test-sensor", "--event", "e.json"], /required option '--sensor <file>' not specified/],
     [["send", "http://127.0.0.1:1/"], /missing required argument 'file'/],
-    [["send", "http://127.0.0.1:1/", "f.json", "--provider", "gitea"], /--provider bitbucket: expected github, gitlab, webhook/],
+    [["send", "http://127.0.0.1:1/", "f.json", "--provider", "gitea"], /--provider gitea: expected github, gitlab, bitbucket, bitbucketserver, webhook/],
   ])("%j", (args, message) => {
     const r = cli(...args);
     expect(r.code).toBe(2);
