@@ -7,7 +7,7 @@ export const TARGET = 85;
 
 export const MODULES = {
   "signatures-and-tokens": [
-    "src/eventsource/signature.ts",
+    "src/http/signature.ts",
     "src/eventsource/credentials.ts",
     "src/eventsource/github.ts",
     "src/eventsource/gitlab.ts",

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { ForbiddenError, GatewayError, errorMessage } from "../errors.js";
-import { tokenEquals } from "../eventsource/signature.js";
+import { tokenEquals } from "../http/index.js";
 import type { TemplateRef } from "./catalog.js";
 import type { Identity } from "./event.js";
 

@@ -13,7 +13,7 @@ import {
   UnauthorizedError,
   errorMessage,
 } from "../errors.js";
-import { headerValue, type GoHeader } from "../eventsource/headers.js";
+import { headerValue, type GoHeader } from "../http/index.js";
 import type { Authenticator, Authorizer } from "./auth.js";
 import { serviceAccountIdentity } from "./auth.js";
 import type { BindingCatalog } from "./catalog.js";

@@ -12,7 +12,7 @@
 //   in `submit.metadata` expressions.
 import type { EventBus, Subscription } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
-import type { BodyBudget } from "../eventsource/index.js";
+import type { BodyBudget } from "../http/index.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import type { WorkflowClientFor } from "../workflows/identity.js";
 import { NamespaceAuthorizer, NoTokensAuthenticator, TokensFileAuthenticator, type Authenticator, type Authorizer } from "./auth.js";

@@ -3,11 +3,7 @@
 import type { Server, ServerResponse } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { BusyError, PayloadTooLargeError, errorMessage } from "../errors.js";
-import { discardRest } from "../eventsource/body.js";
-import { BodyBudget } from "../eventsource/body-budget.js";
-import { goHeaders } from "../eventsource/headers.js";
-import { HttpDrain } from "../eventsource/drain.js";
-import { webhookServer, closeServer, listen, urlHost } from "../eventsource/listen.js";
+import { discardRest, BodyBudget, goHeaders, HttpDrain, webhookServer, closeServer, listen, urlHost } from "../http/index.js";
 import { hasWebhookCredentials } from "./webhook-clients.js";
 import { createEventHandler, errorResponse, MAX_EVENT_BODY, type BindingEndpointDeps, type EventResponse } from "./endpoint.js";
 

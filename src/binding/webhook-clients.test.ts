@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canonicalHeaderKey, type GoHeader } from "../eventsource/headers.js";
+import { canonicalHeaderKey, type GoHeader } from "../http/index.js";
 import {
   DirWebhookClientSource,
   hasWebhookCredentials,

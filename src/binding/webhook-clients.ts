@@ -5,8 +5,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { errorMessage } from "../errors.js";
-import { headerValue, type GoHeader } from "../eventsource/headers.js";
-import { tokenEquals, verifyHmac } from "../eventsource/signature.js";
+import { headerValue, type GoHeader, tokenEquals, verifyHmac } from "../http/index.js";
 
 export const WEBHOOK_CLIENTS_SECRET = "argo-workflows-webhook-clients";
 

@@ -11,7 +11,7 @@ import { firstFound, templateLookupFromClient } from "../workflows/submit-valida
 import { startGateway, type Gateway } from "../gateway.js";
 import type { GatewayRole } from "../role.js";
 import type { Observer } from "../observe/index.js";
-import type { BodyBudget } from "../eventsource/index.js";
+import type { BodyBudget } from "../http/index.js";
 
 export interface KubeServeOptions extends KubeConnection {
   /** Watch this namespace only (default: all namespaces the RBAC allows). */

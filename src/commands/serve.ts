@@ -7,7 +7,7 @@ import { createEventBus } from "../config/bus.js";
 import { LocalWorkflowStore } from "../workflows/local.js";
 import { DirSecretStore } from "../secrets.js";
 import { startGateway, type Gateway } from "../gateway.js";
-import { BodyBudget } from "../eventsource/index.js";
+import { BodyBudget } from "../http/index.js";
 import type { EventSource } from "../api/types.js";
 import { GatewayError } from "../errors.js";
 import type { KubeServeOptions } from "./serve-kube.js";

@@ -8,11 +8,9 @@ import type { SecretKeySelector } from "../api/types.js";
 import { ForbiddenError, UnauthorizedError } from "../errors.js";
 import { bitbucketBody, bitbucketSubscribed, verifyAuthSecret, BITBUCKET_EVENT_KEY, type BitbucketContext, type BitbucketEventSource } from "./bitbucket.js";
 import { readSecret } from "./credentials.js";
-import { headerValue } from "./headers.js";
+import { headerValue, verifyHmac, signHmac } from "../http/index.js";
 import { maskCredentials, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
-import { verifyHmac } from "./signature.js";
-import { signHmac } from "./signature.js";
 import type { SourceTypeEntry } from "./source-type.js";
 
 export interface BitbucketServerEventSource extends BitbucketEventSource {

@@ -3,11 +3,9 @@ import type { SecretStore } from "../secrets.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
 import { rememberJsonText } from "../eventbus/json-text.js";
-import { headerValue } from "./headers.js";
+import { headerValue, verifyHmac, signHmac } from "../http/index.js";
 import { formValues, maskCredentials, mediaType, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
-import { verifyHmac } from "./signature.js";
-import { signHmac } from "./signature.js";
 import type { SourceTypeEntry } from "./source-type.js";
 
 // Argo Events copies these two headers into the body under exactly these keys.

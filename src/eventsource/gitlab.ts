@@ -2,10 +2,9 @@ import type { GitlabEventSource } from "../api/types.js";
 import type { SecretStore } from "../secrets.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
-import { headerValue } from "./headers.js";
+import { headerValue, tokenEquals } from "../http/index.js";
 import { maskCredentials, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";
-import { tokenEquals } from "./signature.js";
 import type { SourceTypeEntry } from "./source-type.js";
 
 /**

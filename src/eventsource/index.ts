@@ -18,7 +18,6 @@ export { startReceivers } from "./server.js";
 export { offlineEventData, headersFrom } from "./offline.js";
 export { SOURCE_TYPES, SOURCE_TYPE_NAMES, isSourceType, type SourceSpecs } from "./registry.js";
 export type { DeliveryOptions, SourceContext, SourceTypeEntry } from "./source-type.js";
-export { BodyBudget, DEFAULT_BODY_BUDGET_BYTES } from "./body-budget.js";
 export type { ReceiverServer, ReceiverEndpoint, StartReceiversOptions } from "./server.js";
 export { buildReceivers } from "./sources.js";
 export { createReceiver, filterEnv, DEFAULT_MAX_PAYLOAD_SIZE } from "./receiver.js";
@@ -34,11 +33,8 @@ export type {
   WebhookRequest,
   WebhookResponse,
 } from "./receiver.js";
-export { signHmac, verifyHmac, tokenEquals, type HmacAlgorithm } from "./signature.js";
-export { canonicalHeaderKey, goHeaders, headerValue, type GoHeader } from "./headers.js";
 export { githubSource, githubSubscribed, GITHUB_EVENT_KEY, GITHUB_DELIVERY_KEY } from "./github.js";
 export { gitlabSource, gitlabSubscribed, gitlabEventNames, GITLAB_EVENT_NAMES } from "./gitlab.js";
 export { webhookSource } from "./webhook.js";
 export { bitbucketSource, bitbucketSubscribed, type BitbucketEventSource } from "./bitbucket.js";
 export { bitbucketServerSource, type BitbucketServerEventSource } from "./bitbucketserver.js";
-export { readBody } from "./body.js";

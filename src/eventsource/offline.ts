@@ -2,7 +2,7 @@
 // feeds a Sensor, built by the same parser the receiver of that type runs (signatures
 // are not checked: the payload is the user's own file).
 import { MapSecretStore } from "../secrets.js";
-import { goHeaders, type GoHeader } from "./headers.js";
+import { goHeaders, type GoHeader } from "../http/index.js";
 import type { SourceHandler, SourceType } from "./receiver.js";
 import { SOURCE_TYPES } from "./registry.js";
 

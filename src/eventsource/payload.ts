@@ -1,6 +1,6 @@
 import { BadRequestError } from "../errors.js";
 import { rememberJsonText } from "../eventbus/json-text.js";
-import { canonicalHeaderKey, type GoHeader } from "./headers.js";
+import { canonicalHeaderKey, type GoHeader } from "../http/index.js";
 
 /** The value Argo Events puts in place of a consumed credential header. */
 export const MASKED = "*** Masked Auth Secret ***";

@@ -16,7 +16,7 @@ import {
   UnauthorizedError,
   errorMessage,
 } from "../errors.js";
-import type { GoHeader } from "./headers.js";
+import type { GoHeader } from "../http/index.js";
 import type { SourceTypeName } from "../api/extension-points.js";
 
 export type SourceType = SourceTypeName;

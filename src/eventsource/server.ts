@@ -4,13 +4,9 @@ import type { EventBus } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
 import type { SecretStore } from "../secrets.js";
 import { BusyError, PayloadTooLargeError, SpecError, errorMessage } from "../errors.js";
-import { discardRest } from "./body.js";
-import { BodyBudget } from "./body-budget.js";
-import { goHeaders } from "./headers.js";
+import { discardRest, BodyBudget, goHeaders, HttpDrain, webhookServer, closeServer, listen, urlHost } from "../http/index.js";
 import type { OutcomeListener, Receiver, SourceType, WebhookResponse } from "./receiver.js";
 import { buildReceivers } from "./sources.js";
-import { HttpDrain } from "./drain.js";
-import { webhookServer, closeServer, listen, urlHost } from "./listen.js";
 
 export interface StartReceiversOptions {
   eventSources: EventSource[];

@@ -12,7 +12,7 @@ import {
 import { crdSchema } from "../../src/api/schema.js";
 import { findUnsupported } from "../../src/api/unsupported.js";
 import { SOURCE_TYPES, type SourceSpecs } from "../../src/eventsource/registry.js";
-import { goHeaders } from "../../src/eventsource/headers.js";
+import { goHeaders } from "../../src/http/headers.js";
 import { providerHeaders } from "../../src/commands/send.js";
 import { MapSecretStore } from "../../src/secrets.js";
 import { FILTER_KINDS } from "../../src/sensor/filters/registry.js";

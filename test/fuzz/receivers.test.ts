@@ -22,7 +22,7 @@ import { submitting, template } from "../support/binding-fixtures.js";
 import type { CloudEvent } from "../../src/eventbus/cloudevent.js";
 import { toJsonText } from "../../src/eventbus/json-text.js";
 import { errorMessage } from "../../src/errors.js";
-import { BodyBudget } from "../../src/eventsource/body-budget.js";
+import { BodyBudget } from "../../src/http/body-budget.js";
 import type { ReceiverOutcome, SourceType } from "../../src/eventsource/receiver.js";
 import { startReceivers, type ReceiverServer } from "../../src/eventsource/server.js";
 import { eventSource, RecordingBus } from "../support/receiver-harness.js";

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { goHeaders, headerValue } from "./headers.js";
-import { MASKED } from "./payload.js";
+import { MASKED } from "../eventsource/payload.js";
 import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
 
 const NAMES = ["__proto__", "constructor", "hasOwnProperty", "toString", "valueOf", "__defineGetter__"];

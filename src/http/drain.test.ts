@@ -6,7 +6,7 @@ import { NotSupportedError } from "../errors.js";
 import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import { DRAIN_RETRY_AFTER_SECONDS } from "./drain.js";
-import { startReceivers, type ReceiverServer } from "./server.js";
+import { startReceivers, type ReceiverServer } from "../eventsource/server.js";
 import { eventSource } from "../../test/support/receiver-harness.js";
 
 /** A bus whose publishes stay open until released. */

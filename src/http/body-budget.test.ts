@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../logger.js";
 import { MapSecretStore } from "../secrets.js";
 import { BodyBudget } from "./body-budget.js";
-import { startReceivers, type ReceiverServer } from "./server.js";
+import { startReceivers, type ReceiverServer } from "../eventsource/server.js";
 import { eventSource, RecordingBus, send } from "../../test/support/receiver-harness.js";
 import { statusBeforeBody } from "../../test/support/raw-http.js";
 
