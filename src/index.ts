@@ -7,12 +7,10 @@
 // serveCommand is `trigger-gateway serve` as a function: config paths in, the YAML
 // watched, the bus chosen from the EventBus specs, the events endpoint served.
 // startGateway is the part under it: you bring the specs, bus, store and secrets.
-export { serveCommand, type ServeOptions } from "./commands/serve.js";
-export { startGateway, type Gateway, type GatewayOptions } from "./gateway.js";
-export type { GatewayRole } from "./role.js";
+export { serveCommand, startGateway, type ServeOptions, type Gateway, type GatewayOptions, type GatewayRole } from "./gateway/index.js";
 export { groupSpecs, type SpecSet } from "./config/specs.js";
 export type { ApplyFailure, ApplyResult, SpecSource } from "./config/spec-source.js";
-export { DirSecretStore, MapSecretStore, type SecretStore } from "./secrets.js";
+export { DirSecretStore, MapSecretStore, type SecretStore } from "./config/secrets.js";
 
 // Load and validate specs.
 export {

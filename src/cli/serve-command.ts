@@ -2,7 +2,7 @@
 // Defaults applied further in (7777, 8s, ...) are only named here; the help test
 // checks them against the constants.
 import { Option, type Command } from "commander";
-import type { GatewayRole } from "../role.js";
+import type { GatewayRole } from "../gateway/index.js";
 import { reportUsageErrors, whileReportingUsage } from "./exit-codes.js";
 import * as v from "./values.js";
 

@@ -1,12 +1,21 @@
 // What `trigger-gateway serve` does with its parsed flags (serve-command.ts defines them).
 import { setFlagsFromString } from "node:v8";
 import { createLogger } from "../logger.js";
-import { serveCommand, sampleSendLine } from "../commands/serve.js";
 import { runningInPod } from "../config/kube/in-pod.js";
 import { DEFAULT_ADMIN_PORT, readinessFlag, startObservability } from "../observe/index.js";
-import { DEFAULT_GRACE_PERIOD_MS, handleShutdownSignals, type ShutdownOptions } from "../shutdown.js";
-import { reportDraining, reportReady, superviseWorkers, workerAdminPort, workerSlot } from "../commands/workers.js";
-import type { GatewayRole } from "../role.js";
+import {
+  DEFAULT_GRACE_PERIOD_MS,
+  handleShutdownSignals,
+  reportDraining,
+  reportReady,
+  sampleSendLine,
+  serveCommand,
+  superviseWorkers,
+  workerAdminPort,
+  workerSlot,
+  type GatewayRole,
+  type ShutdownOptions,
+} from "../gateway/index.js";
 import { UsageError } from "./exit-codes.js";
 import type { ServeFlags } from "./serve-command.js";
 

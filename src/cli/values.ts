@@ -3,8 +3,9 @@
 // light modules here: `--help`, `--version` and usage errors load nothing else.
 import { errorMessage } from "../errors.js";
 import { parseGoDuration } from "../expr/duration.js";
-import { parseWorkers } from "../commands/workers.js";
-import { parseRole, type GatewayRole } from "../role.js";
+// Leaf modules of gateway/, imported directly: the index would load the whole runtime for `--help`.
+import { parseWorkers } from "../gateway/workers.js";
+import { parseRole, type GatewayRole } from "../gateway/role.js";
 import type { Provider } from "../commands/send.js";
 import { SOURCE_TYPE_NAMES, isSourceType } from "../api/extension-points.js";
 import { UsageError } from "./exit-codes.js";

@@ -1,7 +1,7 @@
 import type { Logger } from "../logger.js";
 import type { EventBus } from "../eventbus/bus.js";
 import type { EventBus as EventBusSpec } from "../api/types.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "./secrets.js";
 import { MemoryEventBus } from "../eventbus/memory.js";
 import { jetStreamOptionsFromSpec } from "../eventbus/jetstream-options.js";
 import { GatewayError } from "../errors.js";

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { nanos } from "nats";
 import type { EventBus } from "../api/types.js";
 import { SpecError } from "../errors.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import {
   authFromSecret,
   jetStreamOptionsFromSpec,

@@ -2,7 +2,7 @@ import { parse as parseYaml } from "yaml";
 import type { EventBus as EventBusSpec, SecretKeySelector } from "../api/types.js";
 import { SpecError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "../config/secrets.js";
 import { parseGoDuration } from "../expr/duration.js";
 
 export type NatsAuth = { token: string } | { user: string; pass: string };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { githubSource } from "../eventsource/github.js";
 import { parseJson } from "../eventsource/payload.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { newCloudEvent } from "./cloudevent.js";
 import { rememberJsonText, toJsonText } from "./json-text.js";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretNotFoundError, SpecError } from "../errors.js";
 import { packageRoot } from "../paths.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { bitbucketSource, bitbucketSubscribed } from "./bitbucket.js";
 import type { WebhookRequest } from "./receiver.js";
 import { MASKED } from "./payload.js";

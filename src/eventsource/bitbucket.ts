@@ -5,7 +5,7 @@
 // `webhook.authSecret` (a bearer token, as for every Argo webhook route) is
 // checked when set, and `events` filters on X-Event-Key.
 import type { EventSourceFilter, SecretKeySelector, WebhookContext } from "../api/types.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "../config/secrets.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
 import { headerValue, tokenEquals } from "../http/index.js";

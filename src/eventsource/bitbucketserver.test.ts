@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretNotFoundError, SpecError } from "../errors.js";
 import { packageRoot } from "../paths.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { bitbucketServerSource } from "./bitbucketserver.js";
 import type { WebhookRequest } from "./receiver.js";
 import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";

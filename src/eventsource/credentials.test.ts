@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SecretNotFoundError } from "../errors.js";
-import { MapSecretStore, type SecretStore } from "../secrets.js";
+import { MapSecretStore, type SecretStore } from "../config/secrets.js";
 import { readSecret } from "./credentials.js";
 
 const selector = { name: "github-webhook", key: "secret" };

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BusUnavailableError, SecretNotFoundError } from "../errors.js";
 import { toJsonText } from "../eventbus/json-text.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { githubSource, githubSubscribed } from "./github.js";
 import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
 

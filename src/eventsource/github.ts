@@ -1,5 +1,5 @@
 import type { GithubEventSource } from "../api/types.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "../config/secrets.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
 import { rememberJsonText } from "../eventbus/json-text.js";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretNotFoundError, SpecError } from "../errors.js";
 import { packageRoot } from "../paths.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { GITLAB_EVENT_NAMES, gitlabEventNames, gitlabSource, gitlabSubscribed } from "./gitlab.js";
 import { MASKED } from "./payload.js";
 import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";

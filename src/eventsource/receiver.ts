@@ -82,6 +82,14 @@ export interface ParsedDelivery {
   providerEvent?: string;
 }
 
+/** One event a delivery becomes (see SourceHandler.expand). */
+export interface ParsedEvent {
+  /** The payload: {headers|header, body, metadata?}. */
+  data: Record<string, unknown>;
+  /** What the event id derives from; distinct per event of one delivery, the same on a redelivery. */
+  deliveryId?: string;
+}
+
 /** The per-type part of a receiver; the shared pipeline lives in createReceiver. */
 export interface SourceHandler {
   readonly type: SourceType;
@@ -101,6 +109,12 @@ export interface SourceHandler {
   checkHeaders?(req: Omit<WebhookRequest, "rawBody">): Promise<void>;
   /** Throws BadRequestError on a body it cannot use. */
   parse(req: WebhookRequest): ParsedDelivery;
+  /**
+   * The events a subscribed delivery becomes when that is not simply itself: none, one
+   * or several (Bitbucket Server's skipBranchRefsChangedOnOpenPR and oneEventPerChange).
+   * May call out; a failure rejects the delivery like any other error. Absent: one event.
+   */
+  expand?(parsed: ParsedDelivery, req: WebhookRequest): Promise<ParsedEvent[]>;
 }
 
 export interface ReceiverConfig {
@@ -259,25 +273,38 @@ export function createReceiver(config: ReceiverConfig, source: SourceHandler, de
         log.info({ providerEvent: parsed.providerEvent }, "event not subscribed, ignored");
         return ok(started, "not-subscribed", `event ${parsed.providerEvent ?? "(none)"} not subscribed`);
       }
-      const event = newCloudEvent({
-        source: config.eventSourceName,
-        subject: config.eventName,
-        type: source.type,
-        data: parsed.data,
-        deliveryId: parsed.deliveryId,
-      });
-      eventId = event.id;
-      const dropped = passesFilter(event, parsed.data, started);
-      if (dropped) return dropped;
-      try {
-        await deps.bus.publish(subject, event);
-      } catch (err) {
-        throw err instanceof BusUnavailableError
-          ? err
-          : new BusUnavailableError(`publish to ${subject} failed: ${errorMessage(err)}`, { cause: err });
+      const parts = source.expand ? await source.expand(parsed, req) : [parsed];
+      if (parts.length === 0) {
+        log.info({ providerEvent: parsed.providerEvent }, "delivery yields no event");
+        return ok(started, "filtered", "no event to publish");
       }
-      log.info({ eventId, providerEvent: parsed.providerEvent }, "event published");
-      return ok(started, "published", "success", eventId);
+      // One outcome per event; the answer is a publish if any, else the first drop.
+      let answer: WebhookResponse | undefined;
+      for (const part of parts) {
+        const event = newCloudEvent({
+          source: config.eventSourceName,
+          subject: config.eventName,
+          type: source.type,
+          data: part.data,
+          deliveryId: part.deliveryId,
+        });
+        eventId = event.id;
+        const dropped = passesFilter(event, part.data, started);
+        if (dropped) {
+          answer ??= dropped;
+          continue;
+        }
+        try {
+          await deps.bus.publish(subject, event);
+        } catch (err) {
+          throw err instanceof BusUnavailableError
+            ? err
+            : new BusUnavailableError(`publish to ${subject} failed: ${errorMessage(err)}`, { cause: err });
+        }
+        log.info({ eventId, providerEvent: parsed.providerEvent }, "event published");
+        answer = ok(started, "published", "success", eventId);
+      }
+      return answer as WebhookResponse;
     } catch (err) {
       return fail(started, err, eventId);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { startReceivers } from "./server.js";
 import { eventSource, RecordingBus } from "../../test/support/receiver-harness.js";
 

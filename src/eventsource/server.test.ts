@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NotSupportedError, SpecError } from "../errors.js";
 import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { startReceivers } from "./server.js";
 import { eventSource, RecordingBus, send, startHarness } from "../../test/support/receiver-harness.js";
 

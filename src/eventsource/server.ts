@@ -2,7 +2,7 @@ import { type IncomingMessage, type RequestListener, type Server, type ServerRes
 import type { EventSource } from "../api/types.js";
 import type { EventBus } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "../config/secrets.js";
 import { BusyError, PayloadTooLargeError, SpecError, errorMessage } from "../errors.js";
 import { discardRest, BodyBudget, goHeaders, HttpDrain, webhookServer, closeServer, listen, urlHost } from "../http/index.js";
 import type { OutcomeListener, Receiver, SourceType, WebhookResponse } from "./receiver.js";

@@ -2,7 +2,7 @@
 // a SourceTypeEntry plus one line in registry.ts (and its name in
 // api/extension-points.ts), and receivers, test-sensor and `send` pick it up.
 import type { EventSourceFilter, WebhookContext } from "../api/types.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "../config/secrets.js";
 import type { SourceHandler } from "./receiver.js";
 
 /** What a source type's handler may use: the EventSource's namespace and the secrets it reads. */

@@ -1,5 +1,5 @@
 import type { EventSource, EventSourceFilter, WebhookContext } from "../api/types.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "../config/secrets.js";
 import { compileExprLang } from "../expr/exprlang.js";
 import type { CompiledExpression } from "../expr/govaluate.js";
 import { NotSupportedError, SpecError, errorMessage } from "../errors.js";

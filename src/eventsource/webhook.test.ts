@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SecretNotFoundError } from "../errors.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { MASKED } from "./payload.js";
 import { webhookSource } from "./webhook.js";
 import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";

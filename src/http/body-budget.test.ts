@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { BodyBudget } from "./body-budget.js";
 import { startReceivers, type ReceiverServer } from "../eventsource/server.js";
 import { eventSource, RecordingBus, send } from "../../test/support/receiver-harness.js";

@@ -4,7 +4,7 @@ import type { EventBus, MessageHandler, SubscribeOptions, Subscription } from ".
 import type { CloudEvent } from "../eventbus/cloudevent.js";
 import { NotSupportedError } from "../errors.js";
 import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import { DRAIN_RETRY_AFTER_SECONDS } from "./drain.js";
 import { startReceivers, type ReceiverServer } from "../eventsource/server.js";
 import { eventSource } from "../../test/support/receiver-harness.js";

@@ -8,7 +8,7 @@ import { newCloudEvent, type CloudEvent } from "../eventbus/cloudevent.js";
 import { MemoryEventBus } from "../eventbus/memory.js";
 import { InvalidError } from "../errors.js";
 import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import { LocalWorkflowStore } from "../workflows/local.js";
 import { CI_SENSOR, githubPushEvent, sensorFromYaml } from "../../test/support/sensor-fixtures.js";

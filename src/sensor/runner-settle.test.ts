@@ -8,7 +8,7 @@ import { eventSubject, type BusMessage, type EventBus, type MessageHandler, type
 import type { CloudEvent } from "../eventbus/cloudevent.js";
 import { BusUnavailableError, InvalidError } from "../errors.js";
 import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import { LocalWorkflowStore } from "../workflows/local.js";
 import { CI_SENSOR, githubPushEvent, sensorFromYaml } from "../../test/support/sensor-fixtures.js";

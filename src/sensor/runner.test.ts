@@ -8,7 +8,7 @@ import { eventSubject } from "../eventbus/bus.js";
 import type { CloudEvent } from "../eventbus/cloudevent.js";
 import { MemoryEventBus } from "../eventbus/memory.js";
 import { silentLogger } from "../logger.js";
-import { MapSecretStore } from "../secrets.js";
+import { MapSecretStore } from "../config/secrets.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import { LABEL_ACTION_TIMESTAMP, LABEL_SENSOR, LABEL_TRIGGER } from "../workflows/client.js";
 import { LocalWorkflowStore } from "../workflows/local.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { BusMessage, EventBus, Subscription } from "../eventbus/bus.js";
 import type { Logger } from "../logger.js";
 import { isRetryable } from "../retry.js";
-import type { SecretStore } from "../secrets.js";
+import type { SecretStore } from "../config/secrets.js";
 import type { WorkflowClient } from "../workflows/client.js";
 import type { CompiledSensor, CompiledTrigger } from "./compile.js";
 import { ConditionGatherer, type Gathered } from "./condition-gather.js";

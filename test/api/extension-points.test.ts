@@ -14,7 +14,7 @@ import { findUnsupported } from "../../src/api/unsupported.js";
 import { SOURCE_TYPES, type SourceSpecs } from "../../src/eventsource/registry.js";
 import { goHeaders } from "../../src/http/headers.js";
 import { providerHeaders } from "../../src/commands/send.js";
-import { MapSecretStore } from "../../src/secrets.js";
+import { MapSecretStore } from "../../src/config/secrets.js";
 import { FILTER_KINDS } from "../../src/sensor/filters/registry.js";
 import { TRIGGER_SOURCES } from "../../src/sensor/sources/registry.js";
 import { TRIGGER_TYPES } from "../../src/sensor/triggers/registry.js";

@@ -13,7 +13,7 @@ import { DEFAULT_EVENTS_PORT } from "../../src/binding/server.js";
 import { DEFAULT_TRIGGER_CONCURRENCY } from "../../src/sensor/runner.js";
 import { DEFAULT_PUBLISH_DEADLINE_MS } from "../../src/eventbus/jetstream.js";
 import { ACK_WAIT_MS } from "../../src/eventbus/jetstream-consumer.js";
-import { DEFAULT_GRACE_PERIOD_MS } from "../../src/shutdown.js";
+import { DEFAULT_GRACE_PERIOD_MS } from "../../src/gateway/shutdown.js";
 import { DEFAULT_LOCAL_STORE_DIR } from "../../src/workflows/local.js";
 import { DEFAULT_SERVICE_ACCOUNT } from "../../src/workflows/identity.js";
 

@@ -27,7 +27,7 @@ import type { ReceiverOutcome, SourceType } from "../../src/eventsource/receiver
 import { startReceivers, type ReceiverServer } from "../../src/eventsource/server.js";
 import { eventSource, RecordingBus } from "../support/receiver-harness.js";
 import { silentLogger } from "../../src/logger.js";
-import { MapSecretStore } from "../../src/secrets.js";
+import { MapSecretStore } from "../../src/config/secrets.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { waitFor } from "../support/wait.js";
 

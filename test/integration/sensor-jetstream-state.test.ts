@@ -6,7 +6,7 @@ import { newCloudEvent, type CloudEvent } from "../../src/eventbus/cloudevent.js
 import { JetStreamEventBus } from "../../src/eventbus/jetstream.js";
 import { InvalidError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
-import { MapSecretStore } from "../../src/secrets.js";
+import { MapSecretStore } from "../../src/config/secrets.js";
 import { compileSensor } from "../../src/sensor/compile.js";
 import { conditionBucketName } from "../../src/sensor/condition-state-kv.js";
 import type { TriggerOutcome } from "../../src/sensor/outcome.js";

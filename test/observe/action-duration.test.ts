@@ -9,7 +9,7 @@ import { MemoryEventBus } from "../../src/eventbus/memory.js";
 import { InvalidError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
 import { Observer } from "../../src/observe/index.js";
-import { MapSecretStore } from "../../src/secrets.js";
+import { MapSecretStore } from "../../src/config/secrets.js";
 import { compileSensor, SensorRunner } from "../../src/sensor/index.js";
 import type { TriggerOutcome } from "../../src/sensor/outcome.js";
 import type { WorkflowClient } from "../../src/workflows/client.js";

@@ -5,7 +5,7 @@ import { providerHeaders } from "../../src/commands/send.js";
 import { MemoryEventBus } from "../../src/eventbus/memory.js";
 import { startReceivers, type ReceiverServer } from "../../src/eventsource/index.js";
 import { createLogger } from "../../src/logger.js";
-import { MapSecretStore } from "../../src/secrets.js";
+import { MapSecretStore } from "../../src/config/secrets.js";
 import { compileSensor, SensorRunner } from "../../src/sensor/index.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { Observer, startAdminServer, type AdminServer } from "../../src/observe/index.js";

@@ -6,7 +6,7 @@ import { groupSpecs, type SpecSet } from "../../src/config/specs.js";
 import { MemoryEventBus } from "../../src/eventbus/memory.js";
 import { startReceivers, type ReceiverServer } from "../../src/eventsource/index.js";
 import { silentLogger } from "../../src/logger.js";
-import { MapSecretStore } from "../../src/secrets.js";
+import { MapSecretStore } from "../../src/config/secrets.js";
 import { compileSensor, EventRouter, SensorRunner } from "../../src/sensor/index.js";
 import { LocalWorkflowStore } from "../../src/workflows/local.js";
 import { Observer } from "../../src/observe/index.js";

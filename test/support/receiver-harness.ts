@@ -5,7 +5,7 @@ import type { EventBus, MessageHandler, SubscribeOptions, Subscription } from ".
 import type { CloudEvent } from "../../src/eventbus/cloudevent.js";
 import { NotSupportedError } from "../../src/errors.js";
 import { silentLogger } from "../../src/logger.js";
-import { MapSecretStore } from "../../src/secrets.js";
+import { MapSecretStore } from "../../src/config/secrets.js";
 import type { ReceiverOutcome } from "../../src/eventsource/receiver.js";
 import { startReceivers, type ReceiverServer } from "../../src/eventsource/server.js";
 

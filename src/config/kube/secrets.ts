@@ -2,7 +2,7 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject, SecretKeySelector } from "../../api/types.js";
 import { SecretNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import type { SecretStore } from "../../secrets.js";
+import type { SecretStore } from "../secrets.js";
 import { kubeError } from "../../workflows/kube-errors.js";
 import { ResourceWatcher } from "./watcher.js";
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Sensor } from "../../api/types.js";
 import { newCloudEvent } from "../../eventbus/cloudevent.js";
 import { silentLogger } from "../../logger.js";
-import { MapSecretStore } from "../../secrets.js";
+import { MapSecretStore } from "../../config/secrets.js";
 import type { WorkflowClient } from "../../workflows/client.js";
 import { LocalWorkflowStore } from "../../workflows/local.js";
 import { ManualClock } from "../../../test/support/manual-clock.js";

@@ -1,6 +1,6 @@
 import type { Logger } from "../../logger.js";
 import { withRetry } from "../../retry.js";
-import type { SecretStore } from "../../secrets.js";
+import type { SecretStore } from "../../config/secrets.js";
 import type { WorkflowClient } from "../../workflows/client.js";
 import type { CompiledSensor, CompiledTrigger } from "../compile.js";
 import { planFiring } from "../engine.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../../logger.js";
-import { MapSecretStore } from "../../secrets.js";
+import { MapSecretStore } from "../../config/secrets.js";
 import { LocalWorkflowStore } from "../../workflows/local.js";
 import { skipWithout } from "../../../test/support/required-tool.js";
 import { Where } from "../where.js";

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { Trigger, TriggerTemplate } from "../../api/types.js";
 import { SpecError, TriggerError } from "../../errors.js";
 import { silentLogger } from "../../logger.js";
-import { MapSecretStore } from "../../secrets.js";
+import { MapSecretStore } from "../../config/secrets.js";
 import { LocalWorkflowStore } from "../../workflows/local.js";
 import type { SensorEvent } from "../event.js";
 import { Where } from "../where.js";

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { SpecError } from "../../errors.js";
-import { MapSecretStore } from "../../secrets.js";
+import { MapSecretStore } from "../../config/secrets.js";
 import { LocalWorkflowStore } from "../../workflows/local.js";
 import { Where } from "../where.js";
 import { newTriggerMemory } from "./memory.js";

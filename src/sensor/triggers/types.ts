@@ -1,6 +1,6 @@
 import type { KubeObject, TriggerPolicy, TriggerTemplate } from "../../api/types.js";
 import type { Logger } from "../../logger.js";
-import type { SecretStore } from "../../secrets.js";
+import type { SecretStore } from "../../config/secrets.js";
 import type { WorkflowClient } from "../../workflows/client.js";
 import type { SensorEvent } from "../event.js";
 import type { Where } from "../where.js";

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject, TriggerTemplate } from "../../api/types.js";
 import { NotFoundError, SpecError, TriggerError } from "../../errors.js";
 import { silentLogger } from "../../logger.js";
-import { MapSecretStore } from "../../secrets.js";
+import { MapSecretStore } from "../../config/secrets.js";
 import { LocalWorkflowStore } from "../../workflows/local.js";
 import { LABEL_RESUBMITTED_FROM, LABEL_WORKFLOW_TEMPLATE } from "../../workflows/operations.js";
 import type { SensorEvent } from "../event.js";

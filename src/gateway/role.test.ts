@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SpecSet } from "./config/specs.js";
+import type { SpecSet } from "../config/specs.js";
 import { parseRole, specsForRole, splitRole } from "./role.js";
 
 const set = {

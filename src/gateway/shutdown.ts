@@ -1,6 +1,6 @@
 // Signal handling of `serve`: a graceful drain bounded by a grace period.
-import type { Logger } from "./logger.js";
-import { errorMessage } from "./errors.js";
+import type { Logger } from "../logger.js";
+import { errorMessage } from "../errors.js";
 
 /** Kubernetes' default terminationGracePeriodSeconds; keep --grace-period below the pod's. */
 export const DEFAULT_GRACE_PERIOD_MS = 30_000;

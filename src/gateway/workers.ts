@@ -1,7 +1,7 @@
 // `serve --workers N`: N gateway processes on one machine, sharing its ports.
 import cluster from "node:cluster";
 import type { Logger } from "../logger.js";
-import { parseRole, splitRole, type GatewayRole } from "../role.js";
+import { parseRole, splitRole, type GatewayRole } from "./role.js";
 
 /** Set in each worker's environment by the primary: "<index>/<count>", index from 1. */
 export const WORKER_ENV = "TRIGGER_GATEWAY_WORKER";

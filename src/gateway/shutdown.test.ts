@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./logger.js";
+import { createLogger } from "../logger.js";
 import { handleShutdownSignals } from "./shutdown.js";
 
 function harness(close: () => Promise<void>, gracePeriodMs = 200) {

@@ -5,12 +5,12 @@ import type { SpecSet } from "../config/specs.js";
 import { FileSpecSource } from "../config/file-source.js";
 import { createEventBus } from "../config/bus.js";
 import { LocalWorkflowStore } from "../workflows/local.js";
-import { DirSecretStore } from "../secrets.js";
-import { startGateway, type Gateway } from "../gateway.js";
+import { DirSecretStore } from "../config/secrets.js";
+import { startGateway, type Gateway } from "./gateway.js";
 import { BodyBudget } from "../http/index.js";
 import type { EventSource } from "../api/types.js";
 import { GatewayError } from "../errors.js";
-import type { KubeServeOptions } from "./serve-kube.js";
+import type { KubeServeOptions } from "./kube.js";
 import {
   startBindings,
   DEFAULT_EVENTS_PORT,
@@ -19,7 +19,7 @@ import {
   type StartBindingsOptions,
 } from "../binding/index.js";
 import type { Observer } from "../observe/index.js";
-import { runsReceivers, runsSensors, type GatewayRole } from "../role.js";
+import { runsReceivers, runsSensors, type GatewayRole } from "./role.js";
 
 export interface ServeOptions {
   config: string[];
@@ -64,7 +64,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
   const bodyBudget = new BodyBudget(o.bodyBudgetBytes);
   if (o.kube) {
     // Loaded only with --kube: @kubernetes/client-node alone is most of a local run's start time and memory.
-    const [{ startKubeGateway }, { kubeBindingAuth }] = await Promise.all([import("./serve-kube.js"), import("../binding/kubernetes.js")]);
+    const [{ startKubeGateway }, { kubeBindingAuth }] = await Promise.all([import("./kube.js"), import("../binding/kubernetes.js")]);
     const kube = await startKubeGateway({ ...o, kube: o.kube, portOverride: parsePortMap(o.ports), bodyBudget });
     const set = kube.gateway.specs();
     const gateway = await withBindings(kube.gateway, o, {

@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { expect, it } from "vitest";
-import type { EventSource } from "./api/types.js";
-import type { SpecSet } from "./config/specs.js";
-import type { CloudEvent } from "./eventbus/cloudevent.js";
-import { MemoryEventBus } from "./eventbus/memory.js";
+import type { EventSource } from "../api/types.js";
+import type { SpecSet } from "../config/specs.js";
+import type { CloudEvent } from "../eventbus/cloudevent.js";
+import { MemoryEventBus } from "../eventbus/memory.js";
 import { startGateway } from "./gateway.js";
-import { createLogger } from "./logger.js";
-import { MapSecretStore } from "./secrets.js";
-import { LocalWorkflowStore } from "./workflows/local.js";
+import { createLogger } from "../logger.js";
+import { MapSecretStore } from "../config/secrets.js";
+import { LocalWorkflowStore } from "../workflows/local.js";
 
 /** The in-process bus with its publishes and its close held until released. */
 class HeldBus extends MemoryEventBus {

@@ -8,8 +8,8 @@ import { impersonating, loadKubeConfig, type KubeConnection } from "../config/ku
 import { cachedClients, sensorUsername, type WorkflowClientFor } from "../workflows/identity.js";
 import { KubernetesWorkflowClient } from "../workflows/kubernetes.js";
 import { firstFound, templateLookupFromClient } from "../workflows/submit-validation.js";
-import { startGateway, type Gateway } from "../gateway.js";
-import type { GatewayRole } from "../role.js";
+import { startGateway, type Gateway } from "./gateway.js";
+import type { GatewayRole } from "./role.js";
 import type { Observer } from "../observe/index.js";
 import type { BodyBudget } from "../http/index.js";
 
