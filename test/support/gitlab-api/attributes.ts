@@ -44,7 +44,6 @@ export interface StoredHook {
   scope: HookScope;
   /** project_id or group_id. */
   ownerId: number;
-  uuid: string;
   url: string;
   token: string;
   name: string | null;

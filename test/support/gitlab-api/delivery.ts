@@ -109,7 +109,8 @@ async function execute(ctx: DeliveryContext, x: Execution): Promise<DeliveryOutc
     "User-Agent": `GitLab/${ctx.version}`,
     "Idempotency-Key": x.idempotencyKey,
     "X-Gitlab-Event": x.event,
-    "X-Gitlab-Webhook-UUID": x.hook.uuid,
+    // Per request, not per hook (the docs' example shows two events of one hook with different values).
+    "X-Gitlab-Webhook-UUID": randomUUID(),
     "X-Gitlab-Instance": ctx.instanceUrl,
     "X-Gitlab-Event-UUID": x.eventUuid,
   };

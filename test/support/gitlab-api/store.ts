@@ -1,5 +1,4 @@
 // The double's memory: projects, groups, their hooks and the hooks' events.
-import { randomUUID } from "node:crypto";
 import { defaultFlags, type HookScope, type StoredHook } from "./attributes.js";
 
 export interface ProjectSpec {
@@ -69,7 +68,6 @@ export class GitlabStore {
       id: this.nextHookId++,
       scope,
       ownerId,
-      uuid: randomUUID(),
       url: "",
       token: "",
       name: null,
