@@ -30,9 +30,6 @@ export interface NotSupportedRule {
 
 
 export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
-  // Both need API calls to Bitbucket Server per delivery (open PRs) or re-split the body.
-  { kind: "EventSource", field: "spec.bitbucketserver.*.skipBranchRefsChangedOnOpenPR", what: "skipBranchRefsChangedOnOpenPR" },
-  { kind: "EventSource", field: "spec.bitbucketserver.*.oneEventPerChange", what: "oneEventPerChange", yet: true },
   {
     kind: "EventSource",
     field: "spec.*",

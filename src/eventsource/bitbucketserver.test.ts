@@ -8,6 +8,7 @@ import { MapSecretStore } from "../config/secrets.js";
 import { bitbucketServerSource } from "./bitbucketserver.js";
 import type { WebhookRequest } from "./receiver.js";
 import { eventSource, send, startHarness, type Harness } from "../../test/support/receiver-harness.js";
+import { startBitbucketServerApi, type BitbucketServerApi } from "../../test/support/bitbucketserver-api/index.js";
 
 const TOKEN = "bb-bearer-token";
 
@@ -185,5 +186,189 @@ describe("Bitbucket Server source handler", () => {
 
   it("asks for no credentials when the entry has no webhook block and no webhookSecret", async () => {
     await expect(bitbucketServerSource({ events: ["pr:opened"] }, noSecrets).authenticate(request())).resolves.toBeUndefined();
+  });
+});
+
+describe("Bitbucket Server repo:refs_changed: oneEventPerChange and skipBranchRefsChangedOnOpenPR (as Argo Events)", () => {
+  const FIXTURE = readFileSync(join(SERVER_DIR, "repo-refs_changed.json"), "utf8");
+  const MAIN_HASH = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
+  const API_TOKEN = "bbs-test-token";
+  let api: BitbucketServerApi;
+  let h: Harness;
+  beforeAll(async () => {
+    api = await startBitbucketServerApi({ projects: [{ key: "PAY", repos: ["payments-api"] }] });
+    const skip = { accessToken: { name: "bbs-api", key: "token" }, bitbucketserverBaseURL: api.baseUrl, skipBranchRefsChangedOnOpenPR: true };
+    const on = (endpoint: string, extra: Record<string, unknown>) => ({ webhook: { endpoint, port: "12000", method: "POST" }, events: ["repo:refs_changed", "pr:opened"], ...extra });
+    h = await startHarness(
+      [
+        eventSource("bbs", {
+          bitbucketserver: {
+            split: on("/split", { oneEventPerChange: true }),
+            tags: on("/tags", { oneEventPerChange: true, filter: { expression: 'body.changes[0].ref.type == "TAG"' } }),
+            skip: on("/skip", skip),
+            both: on("/both", { ...skip, oneEventPerChange: true }),
+            badtoken: on("/badtoken", { ...skip, accessToken: { name: "bbs-api", key: "wrong" } }),
+          },
+        }),
+      ],
+      { "bbs-api": { token: API_TOKEN, wrong: "not-a-token" } },
+    );
+  });
+  afterAll(async () => {
+    await h.close();
+    await api.close();
+  });
+
+  const push = (name: string, body: string, requestId?: string, event = "repo:refs_changed") =>
+    send(h.url(`bbs/${name}`), { headers: { "Content-Type": "application/json; charset=utf-8", "X-Event-Key": event, ...(requestId ? { "X-Request-Id": requestId } : {}) }, body });
+  const withChanges = (changes: unknown[]) => JSON.stringify({ ...(JSON.parse(FIXTURE) as object), changes });
+  const fixtureChanges = (JSON.parse(FIXTURE) as { changes: unknown[] }).changes;
+  const published = (from: number) => h.bus.published.slice(from).map((p) => p.event);
+  const pullRequestCalls = () => api.requests.filter((r) => r.path.includes("/pull-requests"));
+
+  // Argo's refsChangedWebhookEvent re-encoded: its fields only, in its order, zero values
+  // (links: null slices) where the delivery has none, `commits` and `toCommit` gone.
+  const argoBody = (change: unknown) => ({
+    eventKey: "repo:refs_changed",
+    date: "2024-05-02T12:03:11+0200",
+    actor: { name: "sbuilder", emailAddress: "sam@example.com", id: 203, displayName: "Sam Builder", active: true, slug: "sbuilder", type: "NORMAL", links: { self: null } },
+    repository: {
+      slug: "payments-api",
+      id: 87,
+      name: "payments-api",
+      hierarchyId: "5e7c1d2a3b4f5a6b7c8d",
+      scmId: "git",
+      state: "AVAILABLE",
+      statusMessage: "Available",
+      forkable: true,
+      project: { key: "PAY", id: 12, name: "Payments", public: false, type: "NORMAL", links: { self: null } },
+      public: false,
+      links: { clone: null, self: null },
+    },
+    changes: [change],
+  });
+
+  it("oneEventPerChange: one event per change, each with the body Argo builds and its own stable id", async () => {
+    const before = h.bus.published.length;
+    const outcomesBefore = h.outcomes.length;
+    const res = await push("split", FIXTURE, "req-1");
+    expect(res).toMatchObject({ status: 200, body: "success" });
+    const events = published(before);
+    expect(events).toHaveLength(2);
+    events.forEach((e, i) => {
+      const data = e.data as { headers: Record<string, string[]>; body: unknown };
+      expect(Object.keys(data)).toEqual(["headers", "body"]);
+      // The exact JSON text: same keys in the same order.
+      expect(JSON.stringify(data.body)).toBe(JSON.stringify(argoBody(fixtureChanges[i])));
+      expect(data.headers["X-Request-Id"]).toEqual(["req-1"]);
+    });
+    const ids = events.map((e) => e.id);
+    expect(new Set(ids).size).toBe(2);
+    expect(h.outcomes.slice(outcomesBefore).map((o) => [o.reason, o.eventId])).toEqual([["published", ids[0]], ["published", ids[1]]]);
+
+    // A redelivery of the same request: the same two event ids (deduplicated downstream).
+    await push("split", FIXTURE, "req-1");
+    expect(published(before + 2).map((e) => e.id)).toEqual(ids);
+  });
+
+  it("oneEventPerChange leaves other events whole, and a refs_changed without changes yields no event", async () => {
+    const before = h.bus.published.length;
+    const pr = readFileSync(join(SERVER_DIR, "pr-opened.json"), "utf8");
+    expect((await push("split", pr, "pr-1", "pr:opened")).status).toBe(200);
+    expect((published(before)[0]?.data as { body: unknown }).body).toEqual(JSON.parse(pr));
+    const none = await push("split", withChanges([]));
+    expect(none).toMatchObject({ status: 200, body: "no event to publish" });
+    expect(h.outcomes.at(-1)).toMatchObject({ reason: "filtered", status: 200 });
+    expect(h.bus.published.length).toBe(before + 1);
+  });
+
+  it("reads the body as Go does: keys in any case, and a value of the wrong type refuses the delivery (400)", async () => {
+    const before = h.bus.published.length;
+    const res = await push("split", JSON.stringify({ EVENTKEY: "repo:refs_changed", Changes: [{ RefId: "refs/heads/x", ref: { type: "BRANCH" } }] }));
+    expect(res.status).toBe(200);
+    const body = (published(before)[0]?.data as { body: { eventKey: string; changes: unknown[] } }).body;
+    expect(body.eventKey).toBe("repo:refs_changed");
+    expect(body.changes).toEqual([{ ref: { id: "", displayId: "", type: "BRANCH" }, refId: "refs/heads/x", fromHash: "", toHash: "", type: "" }]);
+    const bad = await push("split", JSON.stringify({ actor: { id: "203" }, changes: [] }));
+    expect(bad).toMatchObject({ status: 400, body: "decoding repo:refs_changed webhook: json: cannot unmarshal string into Go struct field refsChangedWebhookEvent.actor.id of type int" });
+    expect(h.bus.published.length).toBe(before + 1);
+  });
+
+  it("the EventSource filter sees each change's event on its own", async () => {
+    const before = h.bus.published.length;
+    const outcomesBefore = h.outcomes.length;
+    expect(await push("tags", FIXTURE, "req-tags")).toMatchObject({ status: 200, body: "success" });
+    const events = published(before);
+    expect(events.map((e) => (e.data as { body: { changes: { refId: string }[] } }).body.changes[0]?.refId)).toEqual(["refs/tags/v1.8.0"]);
+    expect(h.outcomes.slice(outcomesBefore).map((o) => o.reason)).toEqual(["filtered", "published"]);
+  });
+
+  describe("skipBranchRefsChangedOnOpenPR", () => {
+    beforeAll(() => {
+      api.store.addPullRequest({ project: "PAY", repo: "payments-api", fromRef: "refs/heads/main", toRef: "refs/heads/release", commits: [MAIN_HASH] });
+      api.store.addPullRequest({ project: "PAY", repo: "payments-api", fromRef: "refs/heads/old", state: "MERGED", commits: ["0ld"] });
+    });
+
+    it("drops a branch change whose commit is in an open pull request; with changes left the event keeps Argo's original body", async () => {
+      const before = h.bus.published.length;
+      const calls = pullRequestCalls().length;
+      expect((await push("skip", FIXTURE, "skip-1")).status).toBe(200);
+      const events = published(before);
+      expect(events).toHaveLength(1);
+      // As Argo: the original body, the skipped branch change included.
+      expect((events[0]?.data as { body: unknown }).body).toEqual(JSON.parse(FIXTURE));
+      // Only the BRANCH change is looked up (the tag is not), with the access token.
+      const lookups = pullRequestCalls().slice(calls);
+      expect(lookups.map((r) => r.path)).toEqual([`/rest/api/1.0/projects/PAY/repos/payments-api/commits/${MAIN_HASH}/pull-requests`]);
+      expect(lookups[0]?.headers.authorization).toBe(`Bearer ${API_TOKEN}`);
+    });
+
+    it("publishes nothing (200) when every change is skipped", async () => {
+      const before = h.bus.published.length;
+      const res = await push("skip", withChanges([fixtureChanges[0]]), "skip-2");
+      expect(res).toMatchObject({ status: 200, body: "no event to publish" });
+      expect(h.bus.published.length).toBe(before);
+    });
+
+    it("keeps a branch whose pull requests are all closed, a deleted branch, and a tag", async () => {
+      const before = h.bus.published.length;
+      const calls = pullRequestCalls().length;
+      const merged = { ref: { id: "refs/heads/old", displayId: "old", type: "BRANCH" }, refId: "refs/heads/old", fromHash: "a", toHash: "0ld", type: "UPDATE" };
+      const deleted = { ref: { id: "refs/heads/main", displayId: "main", type: "BRANCH" }, refId: "refs/heads/main", fromHash: MAIN_HASH, toHash: "0".repeat(40), type: "DELETE" };
+      expect((await push("both", withChanges([merged, deleted, fixtureChanges[1]]), "keep-1")).status).toBe(200);
+      expect(published(before).map((e) => (e.data as { body: { changes: { refId: string; type: string }[] } }).body.changes.map((c) => `${c.refId} ${c.type}`))).toEqual([
+        ["refs/heads/old UPDATE"],
+        ["refs/heads/main DELETE"],
+        ["refs/tags/v1.8.0 ADD"],
+      ]);
+      expect(pullRequestCalls().slice(calls).map((r) => r.path.split("/").at(-2))).toEqual(["0ld"]);
+    });
+
+    it("with oneEventPerChange: one event per change left", async () => {
+      const before = h.bus.published.length;
+      expect((await push("both", FIXTURE, "both-1")).status).toBe(200);
+      const events = published(before);
+      expect(events).toHaveLength(1);
+      expect(JSON.stringify((events[0]?.data as { body: unknown }).body)).toBe(JSON.stringify(argoBody(fixtureChanges[1])));
+    });
+
+    it("an API failure refuses the delivery with 503 after retries, never silently (as Argo, no event)", async () => {
+      const before = h.bus.published.length;
+      const requestsBefore = api.requests.length;
+      api.failNext(3, { status: 500 });
+      const res = await push("skip", FIXTURE, "fail-1");
+      expect(res.status).toBe(503);
+      expect(h.outcomes.at(-1)).toMatchObject({ status: 503, reason: "internal-error" });
+      expect(api.requests.slice(requestsBefore).map((r) => r.status)).toEqual([500, 500, 500]);
+      expect(h.bus.published.length).toBe(before);
+      // A rejected token is not the sender's fault either: 503, not 401.
+      expect((await push("badtoken", FIXTURE, "fail-2")).status).toBe(503);
+      expect(h.bus.published.length).toBe(before);
+    });
+
+    it("is refused at load without accessToken or bitbucketserverBaseURL", async () => {
+      const es = eventSource("bbs", { bitbucketserver: { x: { webhook: { endpoint: "/x", port: "12000" }, skipBranchRefsChangedOnOpenPR: true, bitbucketserverBaseURL: api.baseUrl } } });
+      await expect(startHarness([es])).rejects.toThrow(/skipBranchRefsChangedOnOpenPR: needs accessToken and bitbucketserverBaseURL/);
+    });
   });
 });

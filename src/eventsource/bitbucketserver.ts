@@ -204,6 +204,7 @@ function zero(t: GoType): unknown {
 }
 
 const INT64 = 2 ** 63;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function decode(t: GoType, v: unknown, into: unknown, at: string): unknown {
   if (v === null) return into ?? zero(t); // null leaves a Go value as it was
@@ -212,7 +213,8 @@ function decode(t: GoType, v: unknown, into: unknown, at: string): unknown {
     const want = typeof t === "string" ? t : "slice" in t ? "slice" : "struct";
     throw new BadRequestError(`decoding ${REFS_CHANGED} webhook: json: cannot unmarshal ${got} into Go struct field ${at} of type ${want}`);
   };
-  if (t === "string") return typeof v === "string" ? v.toWellFormed() : mismatch();
+  // Go replaces a lone surrogate (`"\ud800"`) with U+FFFD.
+  if (t === "string") return typeof v === "string" ? v.replace(LONE_SURROGATE, "\ufffd") : mismatch();
   if (t === "int") return typeof v === "number" && Number.isInteger(v) && Math.abs(v) < INT64 ? v : mismatch();
   if (t === "bool") return typeof v === "boolean" ? v : mismatch();
   if ("slice" in t) return Array.isArray(v) ? v.map((e) => decode(t.slice, e, undefined, at)) : mismatch();
