@@ -299,6 +299,11 @@ describe("GitHub API double: it cannot be fooled", () => {
     expect(secondary.response.headers["retry-after"]).toBe("7");
     expect(secondary.response.data.message).toMatch(/secondary rate limit/);
 
+    api.failNext(1, { kind: "secondary-rate-limit" });
+    const secondary403 = await failure(list());
+    expect(secondary403.status).toBe(403);
+    expect(secondary403.response.headers["retry-after"]).toBe("60");
+
     const ok = await list();
     expect(ok.status).toBe(200);
     expect(Number(ok.headers["x-ratelimit-remaining"])).toBeGreaterThan(0);
