@@ -1,7 +1,7 @@
 // Semantic checks of a Sensor that a JSON Schema cannot express. Runs only on documents
 // that already passed the structural schema, so field types are as the CRD says.
 import { errorMessage } from "../errors.js";
-import { compileConditions } from "../expr/conditions.js";
+import { compileConditions } from "../expr/index.js";
 import {
   ARGO_TRIGGER_SOURCES,
   ARGO_WORKFLOW_OPERATIONS,

@@ -1,7 +1,7 @@
 // Where the dispatcher finds bindings and templates. Local mode: the loaded
 // specs (SpecBindingCatalog). The Kubernetes mode backs the same interface with
 // watched WorkflowEventBinding / (Cluster)WorkflowTemplate CRs.
-import type { WorkflowEventBinding, WorkflowTemplate } from "../api/types.js";
+import type { WorkflowEventBinding, WorkflowTemplate } from "../api/index.js";
 import { NotFoundError } from "../errors.js";
 import { compileBinding, type CompiledBinding } from "./compile.js";
 

@@ -2,9 +2,8 @@
 // expressions (expr-lang). A binding that does not compile is kept with its
 // error, so every event it would see reports that error (as Argo, which
 // compiles per event) instead of the whole gateway refusing to start.
-import type { WorkflowEventBinding } from "../api/types.js";
-import type { CompiledExpression } from "../expr/govaluate.js";
-import { compileExprLang } from "../expr/exprlang.js";
+import type { WorkflowEventBinding } from "../api/index.js";
+import { type CompiledExpression, compileExprLang } from "../expr/index.js";
 import { ExpressionError, errorMessage } from "../errors.js";
 
 export interface CompiledParameter {

@@ -1,10 +1,9 @@
 // The binding dispatcher: evaluates every binding of the event's namespace and
 // submits one Workflow per match. One failing binding never stops the others.
 import { performance } from "node:perf_hooks";
-import type { EventBus, BusMessage, Subscription } from "../eventbus/bus.js";
+import type { EventBus, BusMessage, Subscription } from "../eventbus/index.js";
 import type { Logger } from "../logger.js";
-import type { WorkflowClient } from "../workflows/client.js";
-import type { WorkflowClientFor } from "../workflows/identity.js";
+import type { WorkflowClient, WorkflowClientFor } from "../workflows/index.js";
 import { AlreadyExistsError, ExpressionError, ForbiddenError, GatewayError, errorMessage } from "../errors.js";
 import { DEFAULT_RETRY, isRetryable, withRetry } from "../retry.js";
 import type { BindingCatalog } from "./catalog.js";

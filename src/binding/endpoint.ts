@@ -1,7 +1,6 @@
 // POST /api/v1/events/{namespace}/{discriminator}: authenticate, then either
 // publish the event for the dispatcher (durable) or dispatch it in the request (sync).
-import type { EventBus } from "../eventbus/bus.js";
-import { rememberJsonText } from "../eventbus/json-text.js";
+import { type EventBus, rememberJsonText } from "../eventbus/index.js";
 import type { Logger } from "../logger.js";
 import {
   BadRequestError,

@@ -1,7 +1,7 @@
 // The event the endpoint accepts, as it travels on the bus, and the expression
 // environment the bindings see.
-import { newCloudEvent, type CloudEvent } from "../eventbus/cloudevent.js";
-import { CREDENTIAL_HEADERS, MASKED } from "../eventsource/payload.js";
+import { newCloudEvent, type CloudEvent } from "../eventbus/index.js";
+import { CREDENTIAL_HEADERS, MASKED } from "../eventsource/index.js";
 
 /** CloudEvent `type` and `source` of binding events; the bus subject is `<bus>._bindings.<namespace>`. */
 export const BINDING_EVENT_TYPE = "workfloweventbinding";

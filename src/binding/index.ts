@@ -10,11 +10,10 @@
 // - bodies over 2 MiB get 413 (Argo: 403), bus down gets 503;
 // - `x-gitlab-token` is masked in `metadata`; sprig functions are not available
 //   in `submit.metadata` expressions.
-import type { EventBus, Subscription } from "../eventbus/bus.js";
+import type { EventBus, Subscription } from "../eventbus/index.js";
 import type { Logger } from "../logger.js";
 import type { BodyBudget } from "../http/index.js";
-import type { WorkflowClient } from "../workflows/client.js";
-import type { WorkflowClientFor } from "../workflows/identity.js";
+import type { WorkflowClient, WorkflowClientFor } from "../workflows/index.js";
 import { NamespaceAuthorizer, NoTokensAuthenticator, TokensFileAuthenticator, type Authenticator, type Authorizer } from "./auth.js";
 import { SpecBindingCatalog, type BindingCatalog, type BindingSpecs } from "./catalog.js";
 import { BindingDispatcher } from "./dispatch.js";

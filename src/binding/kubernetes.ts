@@ -8,9 +8,9 @@ import {
   type CoreV1Event,
   type KubeConfig,
 } from "@kubernetes/client-node";
-import type { WorkflowEventBinding } from "../api/types.js";
+import type { WorkflowEventBinding } from "../api/index.js";
 import { ForbiddenError, NotFoundError } from "../errors.js";
-import { kubeError } from "../workflows/kube-errors.js";
+import { kubeError } from "../workflows/index.js";
 import type { Authenticator, Authorizer } from "./auth.js";
 import type { TemplateRef } from "./catalog.js";
 import type { Identity } from "./event.js";

@@ -1,6 +1,6 @@
 // Where a failed binding is reported besides the log: a Kubernetes Warning Event
 // on the WorkflowEventBinding (reason WorkflowEventBindingError), as Argo does.
-import type { WorkflowEventBinding } from "../api/types.js";
+import type { WorkflowEventBinding } from "../api/index.js";
 
 export const BINDING_ERROR_REASON = "WorkflowEventBindingError";
 

@@ -1,10 +1,10 @@
 // The Workflow a matching binding submits, built as Argo Workflows' event
 // dispatcher builds it, except for the name suffix (see bindingWorkflowName).
 import { createHash } from "node:crypto";
-import type { KubeObject, WorkflowTemplate } from "../api/types.js";
+import type { KubeObject, WorkflowTemplate } from "../api/index.js";
 import { ExpressionError, errorMessage } from "../errors.js";
-import type { CompiledExpression } from "../expr/govaluate.js";
-import { WORKFLOW_API_VERSION } from "../workflows/client.js";
+import type { CompiledExpression } from "../expr/index.js";
+import { WORKFLOW_API_VERSION } from "../workflows/index.js";
 import type { CompiledBinding } from "./compile.js";
 import type { Identity } from "./event.js";
 

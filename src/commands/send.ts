@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import type { SourceTypeName } from "../api/extension-points.js";
+import type { SourceTypeName } from "../api/index.js";
 import { SOURCE_TYPES } from "../eventsource/index.js";
 
 export type Provider = SourceTypeName;

@@ -1,10 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { loadAndValidate } from "../api/index.js";
-import { compileErrors } from "../sensor/compile-check.js";
-import type { Sensor } from "../api/types.js";
-import { compileSensor, dryRun, type DryRunResult } from "../sensor/index.js";
-import type { SensorEvent } from "../sensor/event.js";
+import { loadAndValidate, type Sensor } from "../api/index.js";
+import { compileErrors, compileSensor, dryRun, type DryRunResult, type SensorEvent } from "../sensor/index.js";
 import { errorMessage, GatewayError } from "../errors.js";
 import { SOURCE_TYPES, SOURCE_TYPE_NAMES, isSourceType, offlineEventData, type SourceType } from "../eventsource/index.js";
 

@@ -1,6 +1,6 @@
 import { loadAndValidate, sortErrors } from "../api/index.js";
-import { referenceChecks, secretChecks } from "../config/reference-checks.js";
-import { compileErrors, lintWarnings } from "../sensor/compile-check.js";
+import { referenceChecks, secretChecks } from "../config/index.js";
+import { compileErrors, lintWarnings } from "../sensor/index.js";
 
 export interface ValidateOptions {
   /** Warnings (fields Argo ignores or reads case-insensitively, unchecked references) fail the check too. */

@@ -1,9 +1,7 @@
 import type { Logger } from "../logger.js";
-import type { EventBus } from "../eventbus/bus.js";
-import type { EventBus as EventBusSpec } from "../api/types.js";
+import { type EventBus, MemoryEventBus, jetStreamOptionsFromSpec } from "../eventbus/index.js";
+import type { EventBus as EventBusSpec } from "../api/index.js";
 import type { SecretStore } from "./secrets.js";
-import { MemoryEventBus } from "../eventbus/memory.js";
-import { jetStreamOptionsFromSpec } from "../eventbus/jetstream-options.js";
 import { GatewayError } from "../errors.js";
 
 export interface BusChoice {

@@ -1,17 +1,7 @@
 // Loading `--config` files for a reload, and merging the result with the last
 // valid specs: a document that became invalid keeps its previous version.
-import { CLUSTER_SCOPED_KINDS } from "../api/extension-points.js";
+import { CLUSTER_SCOPED_KINDS, listSpecFiles, loadSpecsFromText, readFilesInOrder, resourceName, validateLoaded, withoutSyntaxTree, type LoadedSpec, type Spec } from "../api/index.js";
 import { sep } from "node:path";
-import {
-  listSpecFiles,
-  loadSpecsFromText,
-  readFilesInOrder,
-  resourceName,
-  validateLoaded,
-  withoutSyntaxTree,
-  type LoadedSpec,
-  type Spec,
-} from "../api/index.js";
 import { errorMessage, SpecError, type SpecWarning } from "../errors.js";
 
 /** One read of every `--config` path, validated as `validate` does. */

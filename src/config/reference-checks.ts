@@ -5,11 +5,10 @@
 import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { emitterEventNames } from "@octokit/webhooks";
-import { closest, specError, specWarning, type FieldPath, type LoadedSpec } from "../api/index.js";
-import type { EventSource, KubeObject, Sensor, Trigger, WorkflowTemplate } from "../api/types.js";
+import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type Sensor, type Trigger, type WorkflowTemplate } from "../api/index.js";
 import type { SpecError, SpecWarning } from "../errors.js";
 import { GITLAB_EVENT_NAMES } from "../eventsource/index.js";
-import { parameterViolations, templateLabel, templateLookupFromList, templateRefOf } from "../workflows/submit-validation.js";
+import { parameterViolations, templateLabel, templateLookupFromList, templateRefOf } from "../workflows/index.js";
 
 export interface ReferenceReport {
   errors: SpecError[];

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { SecretKeySelector } from "../api/types.js";
+import type { SecretKeySelector } from "../api/index.js";
 import { SecretNotFoundError } from "../errors.js";
 
 /** Reads `<secret name>/<key>`; a Kubernetes-backed one comes later behind the same interface. */

@@ -5,7 +5,7 @@ import type {
   Spec,
   WorkflowEventBinding,
   WorkflowTemplate,
-} from "../api/types.js";
+} from "../api/index.js";
 
 /** The loaded specs, by kind. */
 export interface SpecSet {

@@ -18,3 +18,4 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
   const { JetStreamEventBus } = await import("./jetstream.js");
   return JetStreamEventBus.connect(options);
 }
+export { rememberJsonText, toJsonText } from "./json-text.js";

@@ -1,9 +1,9 @@
 import { parse as parseYaml } from "yaml";
-import type { EventBus as EventBusSpec, SecretKeySelector } from "../api/types.js";
+import type { EventBus as EventBusSpec, SecretKeySelector } from "../api/index.js";
 import { SpecError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { SecretStore } from "../config/secrets.js";
-import { parseGoDuration } from "../expr/duration.js";
+import type { SecretStore } from "../config/index.js";
+import { parseGoDuration } from "../expr/index.js";
 
 export type NatsAuth = { token: string } | { user: string; pass: string };
 

@@ -4,8 +4,8 @@
 // Bitbucket yourself. Bitbucket Cloud has no shared-secret header Argo checks;
 // `webhook.authSecret` (a bearer token, as for every Argo webhook route) is
 // checked when set, and `events` filters on X-Event-Key.
-import type { EventSourceFilter, SecretKeySelector, WebhookContext } from "../api/types.js";
-import type { SecretStore } from "../config/secrets.js";
+import type { EventSourceFilter, SecretKeySelector, WebhookContext } from "../api/index.js";
+import type { SecretStore } from "../config/index.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
 import { headerValue, tokenEquals } from "../http/index.js";

@@ -20,9 +20,9 @@
 //   (its fields only, in its order, zero values for absent ones) with `changes` =
 //   [that change]. Each event id derives from X-Request-Id and the change's refId, so
 //   a redelivery is deduplicated per change.
-import type { SecretKeySelector } from "../api/types.js";
+import type { SecretKeySelector } from "../api/index.js";
 import { ApiUnavailableError, BadRequestError, ForbiddenError, GatewayError, SpecError, UnauthorizedError, errorMessage } from "../errors.js";
-import { BitbucketServerHookClient } from "../hooks/bitbucketserver.js";
+import { BitbucketServerHookClient } from "../hooks/index.js";
 import { bitbucketBody, bitbucketSubscribed, verifyAuthSecret, BITBUCKET_EVENT_KEY, type BitbucketContext, type BitbucketEventSource } from "./bitbucket.js";
 import { readSecret } from "./credentials.js";
 import { headerValue, verifyHmac, signHmac } from "../http/index.js";

@@ -1,5 +1,5 @@
-import type { SecretKeySelector } from "../api/types.js";
-import type { SecretStore } from "../config/secrets.js";
+import type { SecretKeySelector } from "../api/index.js";
+import type { SecretStore } from "../config/index.js";
 import { SecretNotFoundError, errorMessage } from "../errors.js";
 
 /**

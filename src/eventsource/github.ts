@@ -1,8 +1,8 @@
-import type { GithubEventSource } from "../api/types.js";
-import type { SecretStore } from "../config/secrets.js";
+import type { GithubEventSource } from "../api/index.js";
+import type { SecretStore } from "../config/index.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
-import { rememberJsonText } from "../eventbus/json-text.js";
+import { rememberJsonText } from "../eventbus/index.js";
 import { headerValue, verifyHmac, signHmac } from "../http/index.js";
 import { formValues, maskCredentials, mediaType, parseJson, withMetadata } from "./payload.js";
 import type { ParsedDelivery, SourceHandler, WebhookRequest } from "./receiver.js";

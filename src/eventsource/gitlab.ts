@@ -1,5 +1,5 @@
-import type { GitlabEventSource } from "../api/types.js";
-import type { SecretStore } from "../config/secrets.js";
+import type { GitlabEventSource } from "../api/index.js";
+import type { SecretStore } from "../config/index.js";
 import { BadRequestError, ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
 import { headerValue, tokenEquals } from "../http/index.js";

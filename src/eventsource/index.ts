@@ -38,3 +38,4 @@ export { gitlabSource, gitlabSubscribed, gitlabEventNames, GITLAB_EVENT_NAMES } 
 export { webhookSource } from "./webhook.js";
 export { bitbucketSource, bitbucketSubscribed, type BitbucketEventSource } from "./bitbucket.js";
 export { bitbucketServerSource, type BitbucketServerEventSource } from "./bitbucketserver.js";
+export { CREDENTIAL_HEADERS, MASKED } from "./payload.js";

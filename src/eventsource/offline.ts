@@ -1,7 +1,7 @@
 // A delivery turned into event data without a server: what `test-sensor --provider`
 // feeds a Sensor, built by the same parser the receiver of that type runs (signatures
 // are not checked: the payload is the user's own file).
-import { MapSecretStore } from "../config/secrets.js";
+import { MapSecretStore } from "../config/index.js";
 import { goHeaders, type GoHeader } from "../http/index.js";
 import type { SourceHandler, SourceType } from "./receiver.js";
 import { SOURCE_TYPES } from "./registry.js";

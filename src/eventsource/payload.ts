@@ -1,5 +1,5 @@
 import { BadRequestError } from "../errors.js";
-import { rememberJsonText } from "../eventbus/json-text.js";
+import { rememberJsonText } from "../eventbus/index.js";
 import { canonicalHeaderKey, type GoHeader } from "../http/index.js";
 
 /** The value Argo Events puts in place of a consumed credential header. */

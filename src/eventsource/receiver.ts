@@ -1,9 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../logger.js";
-import type { EventBus } from "../eventbus/bus.js";
-import { eventSubject } from "../eventbus/bus.js";
-import { newCloudEvent, type CloudEvent } from "../eventbus/cloudevent.js";
-import type { CompiledExpression } from "../expr/govaluate.js";
+import { type EventBus, eventSubject, newCloudEvent, type CloudEvent } from "../eventbus/index.js";
+import type { CompiledExpression } from "../expr/index.js";
 import {
   BadRequestError,
   BusUnavailableError,
@@ -17,7 +15,7 @@ import {
   errorMessage,
 } from "../errors.js";
 import type { GoHeader } from "../http/index.js";
-import type { SourceTypeName } from "../api/extension-points.js";
+import type { SourceTypeName } from "../api/index.js";
 
 export type SourceType = SourceTypeName;
 

@@ -1,8 +1,7 @@
 // The one table of EventSource types: each name from api/extension-points.ts maps to
 // its implementation, so a name without an entry (or an entry without a name) does not
 // compile.
-import type { GenericWebhookEventSource, GithubEventSource, GitlabEventSource } from "../api/types.js";
-import { SOURCE_TYPE_NAMES, isSourceType, type SourceTypeName } from "../api/extension-points.js";
+import { type GenericWebhookEventSource, type GithubEventSource, type GitlabEventSource, SOURCE_TYPE_NAMES, isSourceType, type SourceTypeName } from "../api/index.js";
 import { bitbucketType, type BitbucketEventSource } from "./bitbucket.js";
 import { bitbucketServerType, type BitbucketServerEventSource } from "./bitbucketserver.js";
 import { githubType } from "./github.js";

@@ -1,8 +1,8 @@
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
-import type { EventSource } from "../api/types.js";
-import type { EventBus } from "../eventbus/bus.js";
+import type { EventSource } from "../api/index.js";
+import type { EventBus } from "../eventbus/index.js";
 import type { Logger } from "../logger.js";
-import type { SecretStore } from "../config/secrets.js";
+import type { SecretStore } from "../config/index.js";
 import { BusyError, PayloadTooLargeError, SpecError, errorMessage } from "../errors.js";
 import { discardRest, BodyBudget, goHeaders, HttpDrain, webhookServer, closeServer, listen, urlHost } from "../http/index.js";
 import type { OutcomeListener, Receiver, SourceType, WebhookResponse } from "./receiver.js";

@@ -1,8 +1,8 @@
 // What one EventSource type provides to the gateway: a new type is one file exporting
 // a SourceTypeEntry plus one line in registry.ts (and its name in
 // api/extension-points.ts), and receivers, test-sensor and `send` pick it up.
-import type { EventSourceFilter, WebhookContext } from "../api/types.js";
-import type { SecretStore } from "../config/secrets.js";
+import type { EventSourceFilter, WebhookContext } from "../api/index.js";
+import type { SecretStore } from "../config/index.js";
 import type { SourceHandler } from "./receiver.js";
 
 /** What a source type's handler may use: the EventSource's namespace and the secrets it reads. */

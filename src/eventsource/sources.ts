@@ -1,9 +1,7 @@
-import type { EventSource, EventSourceFilter, WebhookContext } from "../api/types.js";
-import type { SecretStore } from "../config/secrets.js";
-import { compileExprLang } from "../expr/exprlang.js";
-import type { CompiledExpression } from "../expr/govaluate.js";
+import { type EventSource, type EventSourceFilter, type WebhookContext, SOURCE_TYPE_NAMES, type SourceTypeName } from "../api/index.js";
+import type { SecretStore } from "../config/index.js";
+import { compileExprLang, type CompiledExpression } from "../expr/index.js";
 import { NotSupportedError, SpecError, errorMessage } from "../errors.js";
-import { SOURCE_TYPE_NAMES, type SourceTypeName } from "../api/extension-points.js";
 import { SOURCE_TYPES, type SourceSpecs } from "./registry.js";
 import {
   createReceiver,

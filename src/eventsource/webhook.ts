@@ -1,5 +1,5 @@
-import type { GenericWebhookEventSource } from "../api/types.js";
-import type { SecretStore } from "../config/secrets.js";
+import type { GenericWebhookEventSource } from "../api/index.js";
+import type { SecretStore } from "../config/index.js";
 import { ForbiddenError, UnauthorizedError } from "../errors.js";
 import { readSecret } from "./credentials.js";
 import { headerValue, tokenEquals } from "../http/index.js";

@@ -1,16 +1,13 @@
 import type { Logger } from "../logger.js";
-import type { EventBus } from "../eventbus/bus.js";
-import type { WorkflowClient } from "../workflows/client.js";
-import type { SecretStore } from "../config/secrets.js";
-import type { SpecSet } from "../config/specs.js";
-import type { ApplyFailure, ApplyResult, SpecSource } from "../config/spec-source.js";
-import type { Sensor } from "../api/types.js";
+import type { EventBus } from "../eventbus/index.js";
+import { type WorkflowClient, templateLookupFromList, ValidatingWorkflowClient, type TemplateLookup } from "../workflows/index.js";
+import type { SecretStore, SpecSet, ApplyFailure, ApplyResult, SpecSource } from "../config/index.js";
+import type { Sensor } from "../api/index.js";
 import { startReceivers, type ReceiverServer } from "../eventsource/index.js";
 import type { BodyBudget } from "../http/index.js";
 import { compileSensor, EventRouter, newTriggerMemory, SensorRunner, type CompiledSensor } from "../sensor/index.js";
 import { errorMessage } from "../errors.js";
 import type { Observer } from "../observe/index.js";
-import { templateLookupFromList, ValidatingWorkflowClient, type TemplateLookup } from "../workflows/submit-validation.js";
 import { countingBus, HandlerCounts, type InFlight } from "./in-flight.js";
 import { specsForRole, type GatewayRole } from "./role.js";
 

@@ -1,6 +1,6 @@
 // What a gateway process still holds while it shuts down, for the log line
 // written when the grace period runs out.
-import type { EventBus, MessageHandler } from "../eventbus/bus.js";
+import type { EventBus, MessageHandler } from "../eventbus/index.js";
 
 export interface InFlight {
   /** The shutdown phase under way, once shutdown began. */

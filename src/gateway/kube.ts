@@ -1,13 +1,11 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../logger.js";
-import type { SpecSet } from "../config/specs.js";
-import { createEventBus } from "../config/bus.js";
+import { type SpecSet, createEventBus } from "../config/index.js";
 import { KubeSpecSource } from "../config/kube/spec-source.js";
 import { KubeSecretStore } from "../config/kube/secrets.js";
 import { impersonating, loadKubeConfig, type KubeConnection } from "../config/kube/kubeconfig.js";
-import { cachedClients, sensorUsername, type WorkflowClientFor } from "../workflows/identity.js";
+import { cachedClients, sensorUsername, type WorkflowClientFor, firstFound, templateLookupFromClient } from "../workflows/index.js";
 import { KubernetesWorkflowClient } from "../workflows/kubernetes.js";
-import { firstFound, templateLookupFromClient } from "../workflows/submit-validation.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import type { GatewayRole } from "./role.js";
 import type { Observer } from "../observe/index.js";

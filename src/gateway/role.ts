@@ -1,6 +1,6 @@
 // Which half of the gateway a process runs. Argo Events deploys EventSources and
 // Sensors as separate pods; here one `serve` runs both unless told otherwise.
-import type { SpecSet } from "../config/specs.js";
+import type { SpecSet } from "../config/index.js";
 import { GatewayError } from "../errors.js";
 
 /**

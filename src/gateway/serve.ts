@@ -1,14 +1,11 @@
 import { join, relative } from "node:path";
 import { existsSync } from "node:fs";
 import type { Logger } from "../logger.js";
-import type { SpecSet } from "../config/specs.js";
-import { FileSpecSource } from "../config/file-source.js";
-import { createEventBus } from "../config/bus.js";
-import { LocalWorkflowStore } from "../workflows/local.js";
-import { DirSecretStore } from "../config/secrets.js";
+import { type SpecSet, FileSpecSource, createEventBus, DirSecretStore } from "../config/index.js";
+import { LocalWorkflowStore } from "../workflows/index.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import { BodyBudget } from "../http/index.js";
-import type { EventSource } from "../api/types.js";
+import type { EventSource } from "../api/index.js";
 import { GatewayError } from "../errors.js";
 import type { KubeServeOptions } from "./kube.js";
 import {

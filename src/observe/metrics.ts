@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from "prom-client";
-import type { ReceiverOutcome } from "../eventsource/receiver.js";
+import type { ReceiverOutcome } from "../eventsource/index.js";
 import type { Topology } from "./topology.js";
 import { outcomeDurationMs, type ObservedTriggerOutcome } from "./outcomes.js";
 

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
-import type { BindingOutcome } from "../binding/outcome.js";
-import type { EventBus } from "../eventbus/bus.js";
-import type { ReceiverOutcome } from "../eventsource/receiver.js";
+import type { BindingOutcome } from "../binding/index.js";
+import { type EventBus, toJsonText } from "../eventbus/index.js";
+import type { ReceiverOutcome } from "../eventsource/index.js";
 import type { Logger } from "../logger.js";
 import { errorMessage } from "../errors.js";
 import { GatewayMetrics, type BindingFailure, type DuplicateDelivery, type GatewayMetricsOptions } from "./metrics.js";
@@ -9,7 +9,6 @@ import type { ObservedTriggerOutcome } from "./outcomes.js";
 import { Readiness, type ReadinessCheck } from "./readiness.js";
 import { DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, FlowRecorder, type RouterView } from "./recorder.js";
 import type { RoutedEvent } from "../sensor/index.js";
-import { toJsonText } from "../eventbus/json-text.js";
 import { buildTopology, type TopologySpecs } from "./topology.js";
 
 const MAX_UNCLAIMED_DUPLICATES = 1000;

@@ -1,4 +1,4 @@
-import type { TriggerOutcome } from "../sensor/outcome.js";
+import type { TriggerOutcome } from "../sensor/index.js";
 
 /** The runner's outcomes, as the observer reads them. */
 export type ObservedTriggerOutcome = TriggerOutcome;

@@ -1,4 +1,4 @@
-import type { ReceiverOutcome } from "../eventsource/receiver.js";
+import type { ReceiverOutcome } from "../eventsource/index.js";
 import type { ExplainedSkip, RoutedEvent, SensorEvent } from "../sensor/index.js";
 import type { Topology } from "./topology.js";
 import { isFinal, outcomeDetail, outcomeEventIds, type ObservedTriggerOutcome } from "./outcomes.js";

@@ -1,5 +1,5 @@
-import type { EventSource, Sensor, Trigger, TriggerTemplate } from "../api/types.js";
-import { compileConditions } from "../expr/conditions.js";
+import type { EventSource, Sensor, Trigger, TriggerTemplate } from "../api/index.js";
+import { compileConditions } from "../expr/index.js";
 
 /** What the loaded specs say should flow where: the skeleton of the event-flow page. */
 export interface Topology {

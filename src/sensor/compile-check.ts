@@ -1,8 +1,7 @@
 // What `serve` refuses when it compiles a Sensor (a regex, a path, a template function,
 // a trigger source), found at load time, so that `validate` and `test-sensor` report
 // it as `FILE:LINE:COL Sensor/name path: detail` like any other spec error.
-import { parseFieldPath, specError, specWarning, type LoadedSpec } from "../api/index.js";
-import type { Sensor } from "../api/types.js";
+import { parseFieldPath, specError, specWarning, type LoadedSpec, type Sensor } from "../api/index.js";
 import { errorMessage, SpecError, type SpecWarning } from "../errors.js";
 import { compileSensor } from "./compile.js";
 import { sensorWarnings } from "./lint.js";

@@ -1,5 +1,5 @@
-import type { EventDependency, Sensor, Trigger, TriggerTemplate } from "../api/types.js";
-import { allOf, compileConditions, type CompiledCondition } from "../expr/conditions.js";
+import type { EventDependency, Sensor, Trigger, TriggerTemplate } from "../api/index.js";
+import { allOf, compileConditions, type CompiledCondition } from "../expr/index.js";
 import { compileFilters, type CompiledFilters } from "./filters/filters.js";
 import { compileParameters, type CompiledParameter } from "./parameters.js";
 import { compileTriggerAction } from "./triggers/registry.js";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { KvBucket } from "../eventbus/kv.js";
+import type { KvBucket } from "../eventbus/index.js";
 import { emptyCondition, type ConditionSnapshot, type ConditionState, type ConditionValue } from "./condition-state.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { TriggerTemplate } from "../api/types.js";
+import type { TriggerTemplate } from "../api/index.js";
 import type { CompiledSensor, CompiledTrigger } from "./compile.js";
 import type { SensorEvent } from "./event.js";
 import { checkFilters } from "./filters/filters.js";

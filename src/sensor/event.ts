@@ -1,4 +1,4 @@
-import type { CloudEvent } from "../eventbus/cloudevent.js";
+import type { CloudEvent } from "../eventbus/index.js";
 
 /** An event as a sensor sees it, as in Argo Events: the CloudEvent context and the payload. */
 export interface EventContext {

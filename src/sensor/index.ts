@@ -27,3 +27,4 @@ export { matchEvent, planFiring } from "./engine.js";
 export type { TriggerAction, TriggerPlan, TriggerResult, TriggerType, Firing } from "./triggers/types.js";
 export { newTriggerMemory } from "./triggers/memory.js";
 export type { TriggerMemory } from "./triggers/memory.js";
+export { compileErrors, lintWarnings } from "./compile-check.js";

@@ -1,12 +1,9 @@
 // What Argo Events loads and then fails on at every event or firing: an invalid regex,
 // a filter value that does not parse, a template Go cannot parse. The gateway loads
 // them too (as Argo does); `validate` says so, so that nobody finds out from traffic.
-import type { FieldPath } from "../api/index.js";
-import type { DataFilter, Sensor, TriggerParameter } from "../api/types.js";
+import type { FieldPath, DataFilter, Sensor, TriggerParameter } from "../api/index.js";
 import { errorMessage } from "../errors.js";
-import { compileGoTemplate } from "../expr/gotemplate/index.js";
-import { compileGovaluate } from "../expr/govaluate.js";
-import { compileRegex } from "../expr/regex.js";
+import { compileGoTemplate, compileGovaluate, compileRegex } from "../expr/index.js";
 import { goParseFloat, parseGoBool } from "./filters/gjson-values.js";
 
 export interface LintWarning {

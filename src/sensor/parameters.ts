@@ -1,9 +1,6 @@
-import type { TriggerParameter } from "../api/types.js";
+import type { TriggerParameter } from "../api/index.js";
 import { ExpressionError, errorMessage } from "../errors.js";
-import { compileGoTemplate, GoTemplateError, type CompiledGoTemplate } from "../expr/gotemplate/index.js";
-import { ParseError, parseTemplate } from "../expr/gotemplate/parser.js";
-import { compilePath, type CompiledPath, type GjsonType } from "../expr/gjson.js";
-import { sjsonSet } from "../expr/sjson.js";
+import { compileGoTemplate, GoTemplateError, type CompiledGoTemplate, ParseError, parseTemplate, compilePath, type CompiledPath, type GjsonType, sjsonSet } from "../expr/index.js";
 import type { SensorEvent } from "./event.js";
 import { contextDocument, dataDocument, wholeEventJson, type DataDocument } from "./parameter-source.js";
 import type { Where } from "./where.js";

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import type { BusMessage, EventBus, Subscription } from "../eventbus/bus.js";
+import type { BusMessage, EventBus, Subscription } from "../eventbus/index.js";
 import type { Logger } from "../logger.js";
 import { isRetryable } from "../retry.js";
-import type { SecretStore } from "../config/secrets.js";
-import type { WorkflowClient } from "../workflows/client.js";
+import type { SecretStore } from "../config/index.js";
+import type { WorkflowClient } from "../workflows/index.js";
 import type { CompiledSensor, CompiledTrigger } from "./compile.js";
 import { ConditionGatherer, type Gathered } from "./condition-gather.js";
 import { MemoryConditionState, type ConditionState } from "./condition-state.js";

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../api/types.js";
+import type { KubeObject } from "../api/index.js";
 
 /**
  * Where triggers create resources: the Kubernetes API in a cluster, the local

@@ -1,7 +1,7 @@
 // Who a trigger's or a binding's API calls are made as. In a cluster each Sensor acts
 // as its own service account (as an Argo Events sensor pod does), so Kubernetes RBAC
 // decides per Sensor what its triggers may create, read or delete.
-import type { Sensor } from "../api/types.js";
+import type { Sensor } from "../api/index.js";
 import type { WorkflowClient } from "./client.js";
 
 /** The API client acting as `username` (a Kubernetes user name). */

@@ -6,7 +6,7 @@ import {
   setHeaderOptions,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import type { KubeObject } from "../api/types.js";
+import type { KubeObject } from "../api/index.js";
 import { BadRequestError, NotSupportedError } from "../errors.js";
 import type { ListOptions, PatchStrategy, WorkflowClient } from "./client.js";
 import { kubeError } from "./kube-errors.js";

@@ -1,10 +1,9 @@
-import { CLUSTER_SCOPED_KINDS } from "../api/extension-points.js";
+import { CLUSTER_SCOPED_KINDS, type KubeObject } from "../api/index.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { closeSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { parse } from "yaml";
-import type { KubeObject } from "../api/types.js";
 import { AlreadyExistsError, BadRequestError, ConflictError, GatewayError, InvalidError, NotFoundError } from "../errors.js";
 import type { ListOptions, PatchStrategy, WorkflowClient } from "./client.js";
 import { jsonPatch, mergePatch } from "./patch.js";

@@ -3,8 +3,7 @@
 // argo-workflows' server code (NewWorkflowFromWorkflowTemplate,
 // ConvertCronWorkflowToWorkflow, FormulateResubmitWorkflow, FormulateRetryWorkflow,
 // SuspendWorkflow, ResumeWorkflow, patchShutdownStrategy), simplified where noted.
-import { isObject } from "../api/extension-points.js";
-import type { KubeObject } from "../api/types.js";
+import { isObject, type KubeObject } from "../api/index.js";
 import type { NodeSelector } from "./node-selector.js";
 import { applySubmitOpts, type SubmitOpts } from "./submit-opts.js";
 import { BadRequestError, ConflictError, NotFoundError } from "../errors.js";

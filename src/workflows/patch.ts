@@ -1,6 +1,6 @@
 // Patch documents as the API server applies them, for the local store:
 // RFC 7386 JSON merge patch and RFC 6902 JSON patch (with RFC 6901 pointers).
-import { isObject } from "../api/extension-points.js";
+import { isObject } from "../api/index.js";
 import { BadRequestError, InvalidError } from "../errors.js";
 
 type Json = unknown;

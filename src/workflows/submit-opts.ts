@@ -1,6 +1,6 @@
 // What `argo submit` does with its flags to the Workflow it creates (Argo Workflows'
 // ApplySubmitOpts in workflow/util/util.go), for argoWorkflow triggers' `args`.
-import type { KubeObject } from "../api/types.js";
+import type { KubeObject } from "../api/index.js";
 import { BadRequestError } from "../errors.js";
 
 export interface SubmitOpts {

@@ -1,4 +1,4 @@
-import type { KubeObject, WorkflowTemplate } from "../api/types.js";
+import type { KubeObject, WorkflowTemplate } from "../api/index.js";
 import { NotFoundError, SubmissionInvalidError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ListOptions, PatchStrategy, WorkflowClient } from "./client.js";

@@ -31,12 +31,9 @@ describe("the not-supported table", () => {
     ]);
   });
 
-  test("bitbucketserver: the options that need Bitbucket API calls are refused when set", () => {
+  test("bitbucketserver: oneEventPerChange and skipBranchRefsChangedOnOpenPR are supported", () => {
     const es = { spec: { bitbucketserver: { d: { oneEventPerChange: true, skipBranchRefsChangedOnOpenPR: true }, e: { oneEventPerChange: false } } } };
-    expect(findUnsupported("EventSource", es).map((u) => `${u.path.join(".")}: ${u.message}`)).toEqual([
-      "spec.bitbucketserver.d.skipBranchRefsChangedOnOpenPR: not supported: skipBranchRefsChangedOnOpenPR",
-      "spec.bitbucketserver.d.oneEventPerChange: not supported yet: oneEventPerChange",
-    ]);
+    expect(findUnsupported("EventSource", es)).toEqual([]);
   });
 
   test("TLS in a receiver is refused at load, as serve refuses it at start", () => {

@@ -1,9 +1,9 @@
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import type { KubeObject, SecretKeySelector } from "../../api/types.js";
+import type { KubeObject, SecretKeySelector } from "../../api/index.js";
 import { SecretNotFoundError } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 import type { SecretStore } from "../secrets.js";
-import { kubeError } from "../../workflows/kube-errors.js";
+import { kubeError } from "../../workflows/index.js";
 import { ResourceWatcher } from "./watcher.js";
 
 interface Entry {

@@ -1,5 +1,4 @@
-import type { KubeObject, Spec } from "../../api/types.js";
-import { checkSpecs, type LoadedSpec } from "../../api/index.js";
+import { type KubeObject, type Spec, checkSpecs, type LoadedSpec } from "../../api/index.js";
 import type { SpecError } from "../../errors.js";
 
 /** Namespace "" for cluster-scoped kinds. */

@@ -1,9 +1,8 @@
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { API_VERSION, type KubeObject, type Spec, type WorkflowTemplate } from "../../api/types.js";
+import { API_VERSION, type KubeObject, type Spec, type WorkflowTemplate } from "../../api/index.js";
 import { errorMessage } from "../../errors.js";
 import type { Logger } from "../../logger.js";
-import { kubeError } from "../../workflows/kube-errors.js";
-import type { TemplateLookup } from "../../workflows/submit-validation.js";
+import { kubeError, type TemplateLookup } from "../../workflows/index.js";
 import type { ApplyFailure, SpecChangeHandler, SpecSource } from "../spec-source.js";
 import { groupSpecs } from "../specs.js";
 import { checkObject, fingerprint, objectKey, objectLabel } from "./spec-object.js";

@@ -1,6 +1,6 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
-import type { KubeObject } from "../../api/types.js";
-import { kubeError } from "../../workflows/kube-errors.js";
+import type { KubeObject } from "../../api/index.js";
+import { kubeError } from "../../workflows/index.js";
 
 export const READY = "Ready";
 

@@ -1,5 +1,5 @@
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
-import type { KubeObject } from "../../api/types.js";
+import type { KubeObject } from "../../api/index.js";
 import { errorMessage } from "../../errors.js";
 import type { Logger } from "../../logger.js";
 

@@ -1,5 +1,5 @@
-import type { Backoff } from "../../api/types.js";
-import { parseGoDuration } from "../../expr/duration.js";
+import type { Backoff } from "../../api/index.js";
+import { parseGoDuration } from "../../expr/index.js";
 import type { BackoffPolicy } from "../../retry.js";
 
 /** Argo Events' defaults for a Backoff whose fields are left out. */

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { CronExpressionParser as CronParser } from "cron-parser";
-import type { ConditionsResetCriteria } from "../../api/types.js";
+import type { ConditionsResetCriteria } from "../../api/index.js";
 import type { Clock } from "./clock.js";
 
 const require = createRequire(import.meta.url);

@@ -1,5 +1,4 @@
-import type { CloudEvent } from "../../eventbus/cloudevent.js";
-import { newEventId } from "../../eventbus/cloudevent.js";
+import { type CloudEvent, newEventId } from "../../eventbus/index.js";
 import type { SensorEvent } from "../event.js";
 
 export const DEAD_LETTER_TYPE = "trigger-gateway.deadletter";

@@ -1,7 +1,7 @@
 import type { Logger } from "../../logger.js";
 import { withRetry } from "../../retry.js";
-import type { SecretStore } from "../../config/secrets.js";
-import type { WorkflowClient } from "../../workflows/client.js";
+import type { SecretStore } from "../../config/index.js";
+import type { WorkflowClient } from "../../workflows/index.js";
 import type { CompiledSensor, CompiledTrigger } from "../compile.js";
 import { planFiring } from "../engine.js";
 import type { SensorEvent } from "../event.js";

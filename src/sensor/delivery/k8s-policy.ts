@@ -1,7 +1,7 @@
-import type { TriggerPolicy } from "../../api/types.js";
+import type { TriggerPolicy } from "../../api/index.js";
 import { TriggerError } from "../../errors.js";
 import { backoffDelay, type BackoffPolicy } from "../../retry.js";
-import type { WorkflowClient } from "../../workflows/client.js";
+import type { WorkflowClient } from "../../workflows/index.js";
 import { DEFAULT_BACKOFF, parseBackoff } from "./backoff.js";
 import type { Clock } from "./clock.js";
 

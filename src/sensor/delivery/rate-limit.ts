@@ -1,4 +1,4 @@
-import type { RateLimit } from "../../api/types.js";
+import type { RateLimit } from "../../api/index.js";
 import type { Clock } from "./clock.js";
 
 const UNIT_MS: Record<string, number> = { Second: 1000, Minute: 60_000, Hour: 3_600_000 };

@@ -1,4 +1,4 @@
-import type { Backoff, RateLimit } from "../../api/types.js";
+import type { Backoff, RateLimit } from "../../api/index.js";
 import { errorMessage } from "../../errors.js";
 import type { BackoffPolicy } from "../../retry.js";
 import type { CompiledTrigger } from "../compile.js";

@@ -1,9 +1,7 @@
 import { isOr, type FilterKind, type FilterList } from "./kind.js";
-import type { DataFilter } from "../../api/types.js";
+import type { DataFilter } from "../../api/index.js";
 import { errorMessage } from "../../errors.js";
-import { compilePath, type CompiledPath, type GjsonResult } from "../../expr/gjson.js";
-import type { CompiledGoTemplate } from "../../expr/gotemplate/index.js";
-import { compileRegex, type CompiledRegex } from "../../expr/regex.js";
+import { compilePath, type CompiledPath, type GjsonResult, type CompiledGoTemplate, compileRegex, type CompiledRegex } from "../../expr/index.js";
 import type { FilterPayload } from "../parameter-source.js";
 import { compileSensorTemplate } from "../parameters.js";
 import type { Where } from "../where.js";

@@ -1,8 +1,7 @@
 import { isOr, type FilterKind, type FilterList } from "./kind.js";
-import type { ExprFilter } from "../../api/types.js";
+import type { ExprFilter } from "../../api/index.js";
 import { ExpressionError } from "../../errors.js";
-import { compilePath, type CompiledPath } from "../../expr/gjson.js";
-import { compileGovaluate, type CompiledExpression } from "../../expr/govaluate.js";
+import { compilePath, type CompiledPath, compileGovaluate, type CompiledExpression } from "../../expr/index.js";
 import type { FilterPayload } from "../parameter-source.js";
 import type { Where } from "../where.js";
 import { fail, failed, PASS, show, type KindResult } from "./result.js";

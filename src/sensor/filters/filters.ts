@@ -1,5 +1,4 @@
-import { FILTER_KIND_NAMES, type FilterKindName } from "../../api/extension-points.js";
-import type { EventDependencyFilter } from "../../api/types.js";
+import { FILTER_KIND_NAMES, type FilterKindName, type EventDependencyFilter } from "../../api/index.js";
 import type { SensorEvent } from "../event.js";
 import { filterPayload, type FilterPayload } from "../parameter-source.js";
 import type { Where } from "../where.js";

@@ -1,4 +1,4 @@
-import type { GjsonResult } from "../../expr/gjson.js";
+import type { GjsonResult } from "../../expr/index.js";
 
 // Go's strconv.ParseBool accepts exactly these spellings.
 const GO_BOOLS: Record<string, boolean> = {

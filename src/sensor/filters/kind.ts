@@ -1,6 +1,6 @@
 // What one dependency filter kind provides: a new kind is one file exporting a
 // FilterKind, its name in api/extension-points.ts and one line in registry.ts.
-import type { EventDependencyFilter } from "../../api/types.js";
+import type { EventDependencyFilter } from "../../api/index.js";
 import type { SensorEvent } from "../event.js";
 import type { FilterPayload } from "../parameter-source.js";
 import type { Where } from "../where.js";

@@ -1,6 +1,6 @@
 // The one table of dependency filter kinds, keyed by their `filters` key (names from
 // api/extension-points.ts, in the order Argo Events evaluates them).
-import type { FilterKindName } from "../../api/extension-points.js";
+import type { FilterKindName } from "../../api/index.js";
 import { contextFilterKind, type ContextFilter } from "./context.js";
 import { dataFilterKind, type CompiledDataFilter } from "./data.js";
 import { exprFilterKind, type CompiledExprFilter } from "./expr.js";

@@ -1,7 +1,7 @@
 // Finds, for one event, the dependencies whose filters may pass by lookup instead
 // of running every Sensor's filters: each dependency is filed under its pin (see
 // pins.ts), and an event evaluates each distinct pinned path once.
-import type { CompiledPath } from "../../expr/gjson.js";
+import type { CompiledPath } from "../../expr/index.js";
 import { filterPayload } from "../parameter-source.js";
 import type { CompiledDependency } from "../compile.js";
 import type { SensorEvent } from "../event.js";

@@ -1,7 +1,7 @@
 // Which single test a dependency's filters make necessary: a "pin" the index can
 // look up. Conservative by design: whatever is not provably necessary is no pin, and
 // the dependency is then a candidate for every event.
-import type { CompiledPath } from "../../expr/gjson.js";
+import type { CompiledPath } from "../../expr/index.js";
 import type { CompiledDataFilter } from "../filters/data.js";
 import type { CompiledFilters } from "../filters/filters.js";
 

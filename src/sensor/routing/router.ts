@@ -1,5 +1,4 @@
-import { eventSubject, type BusMessage, type EventBus, type Subscription } from "../../eventbus/bus.js";
-import type { CloudEvent } from "../../eventbus/cloudevent.js";
+import { eventSubject, type BusMessage, type EventBus, type Subscription, type CloudEvent } from "../../eventbus/index.js";
 import type { Logger } from "../../logger.js";
 import type { CompiledDependency, CompiledSensor, CompiledTrigger } from "../compile.js";
 import { matchEvent } from "../engine.js";

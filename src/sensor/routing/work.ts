@@ -1,6 +1,6 @@
-import { isObject } from "../../api/extension-points.js";
+import { isObject } from "../../api/index.js";
 import { createHash } from "node:crypto";
-import { newEventId, type CloudEvent } from "../../eventbus/cloudevent.js";
+import { newEventId, type CloudEvent } from "../../eventbus/index.js";
 import type { CompiledSensor, CompiledTrigger } from "../compile.js";
 
 export const WORK_TYPE = "trigger-gateway.work";

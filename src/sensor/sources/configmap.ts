@@ -1,7 +1,6 @@
 // `configmap`: read when the trigger fires, through the workflow client (so as the
 // Sensor's identity), in the Sensor's namespace.
-import type { ConfigMapKeySelector, KubeObject } from "../../api/types.js";
-import { isObject } from "../../api/extension-points.js";
+import { type ConfigMapKeySelector, type KubeObject, isObject } from "../../api/index.js";
 import { NotFoundError, TriggerError } from "../../errors.js";
 import type { Where } from "../where.js";
 import { parseResource } from "./parse.js";

@@ -1,5 +1,4 @@
-import { TRIGGER_SOURCE_KINDS, isObject } from "../../api/extension-points.js";
-import type { ArtifactLocation } from "../../api/types.js";
+import { TRIGGER_SOURCE_KINDS, isObject, type ArtifactLocation } from "../../api/index.js";
 import type { Where } from "../where.js";
 import { TRIGGER_SOURCES } from "./registry.js";
 import type { TriggerSource } from "./types.js";

@@ -1,8 +1,7 @@
 // `resource`, `inline` and `file`: read once, at load (a file relative to the working
 // directory; a changed file takes a reload), so a firing is planned without I/O.
 import { readFileSync } from "node:fs";
-import type { KubeObject } from "../../api/types.js";
-import { isObject } from "../../api/extension-points.js";
+import { type KubeObject, isObject } from "../../api/index.js";
 import type { Where } from "../where.js";
 import { checkResource, parseResource } from "./parse.js";
 import type { TriggerSource } from "./types.js";

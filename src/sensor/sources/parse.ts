@@ -1,6 +1,5 @@
-import { isObject } from "../../api/extension-points.js";
+import { isObject, type KubeObject } from "../../api/index.js";
 import { parseAllDocuments } from "yaml";
-import type { KubeObject } from "../../api/types.js";
 
 
 /** A Kubernetes object: apiVersion and kind strings, metadata an object (copied, so callers may change it). */

@@ -1,6 +1,6 @@
 // The one table of trigger source kinds, keyed by the ArtifactLocation key each one
 // reads (names from api/extension-points.ts): a kind without an entry does not compile.
-import type { TriggerSourceKind } from "../../api/extension-points.js";
+import type { TriggerSourceKind } from "../../api/index.js";
 import type { Where } from "../where.js";
 import { compileConfigMapSource } from "./configmap.js";
 import { compileFileSource, compileInlineSource, compileResourceSource } from "./loaded.js";

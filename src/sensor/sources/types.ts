@@ -1,6 +1,5 @@
-import type { TriggerSourceKind } from "../../api/extension-points.js";
-import type { KubeObject } from "../../api/types.js";
-import type { WorkflowClient } from "../../workflows/client.js";
+import type { TriggerSourceKind, KubeObject } from "../../api/index.js";
+import type { WorkflowClient } from "../../workflows/index.js";
 import type { FetchedSource } from "../triggers/memory.js";
 
 /** What a source may read from when it is read at firing time. */

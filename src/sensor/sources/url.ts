@@ -1,8 +1,7 @@
 // `url`: the manifest is fetched when the trigger fires and reused for a while by
 // the same runtime (trigger parameters may recompile the source at each firing, so
 // the cache lives in the runtime, not here).
-import type { KubeObject } from "../../api/types.js";
-import { isObject } from "../../api/extension-points.js";
+import { type KubeObject, isObject } from "../../api/index.js";
 import { TriggerError } from "../../errors.js";
 import { HttpRequestError, httpRequest } from "../triggers/http-request.js";
 import type { Where } from "../where.js";

@@ -4,7 +4,7 @@
 // created Workflow; flags that only change what the CLI prints or waits for have no
 // effect here; anything else is refused at load with the flag's name.
 import { errorMessage } from "../../errors.js";
-import { applySubmitOpts, type SubmitOpts } from "../../workflows/submit-opts.js";
+import { applySubmitOpts, type SubmitOpts } from "../../workflows/index.js";
 
 type FlagKind = "string" | "strings" | "int" | "bool";
 

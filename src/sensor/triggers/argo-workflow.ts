@@ -1,24 +1,8 @@
-import { ARGO_WORKFLOW_OPERATIONS, type ArgoWorkflowOperation } from "../../api/extension-points.js";
-import type { KubeObject, TriggerTemplate } from "../../api/types.js";
+import { ARGO_WORKFLOW_OPERATIONS, type ArgoWorkflowOperation, type KubeObject, type TriggerTemplate } from "../../api/index.js";
 import { AlreadyExistsError, BadRequestError, TriggerError } from "../../errors.js";
-import { WORKFLOW_API_VERSION } from "../../workflows/client.js";
-import {
-  SUBMIT_FROM_KINDS,
-  resubmittedWorkflow,
-  resume,
-  retry,
-  stop,
-  submitFrom,
-  suspend,
-  terminate,
-  workflowFromTemplate,
-  type RetryOptions,
-  type SubmitFromKind,
-} from "../../workflows/operations.js";
-import { applySubmitOpts, type SubmitOpts } from "../../workflows/submit-opts.js";
+import { WORKFLOW_API_VERSION, SUBMIT_FROM_KINDS, resubmittedWorkflow, resume, retry, stop, submitFrom, suspend, terminate, workflowFromTemplate, type RetryOptions, type SubmitFromKind, applySubmitOpts, type SubmitOpts, parseNodeFieldSelector } from "../../workflows/index.js";
 import type { Where } from "../where.js";
 import { ArgoArgsError, parseOperationArgs, parseSubmitArgs, type OperationOpts } from "./argo-args.js";
-import { parseNodeFieldSelector } from "../../workflows/node-selector.js";
 import { createIntent, firingName, requireName, SourcedAction, type Intend, type Intent } from "./resource.js";
 import type { Firing, TriggerAction, TriggerRuntime, TriggerType } from "./types.js";
 

@@ -1,5 +1,4 @@
-import { isObject } from "../../api/extension-points.js";
-import type { ConfigMapKeySelector, SecretKeySelector, TriggerParameter, TriggerTemplate } from "../../api/types.js";
+import { isObject, type ConfigMapKeySelector, type SecretKeySelector, type TriggerParameter, type TriggerTemplate } from "../../api/index.js";
 import { NotFoundError, TriggerError } from "../../errors.js";
 import type { SensorEvent } from "../event.js";
 import { applyParameters, compileParameters, resolveParameter, type CompiledParameter } from "../parameters.js";

@@ -1,8 +1,6 @@
-import { isObject } from "../../api/extension-points.js";
-import { K8S_OPERATIONS } from "../../api/extension-points.js";
-import type { KubeObject, TriggerTemplate } from "../../api/types.js";
+import { isObject, K8S_OPERATIONS, type KubeObject, type TriggerTemplate } from "../../api/index.js";
 import { ConflictError, NotFoundError, TriggerError } from "../../errors.js";
-import type { PatchStrategy } from "../../workflows/client.js";
+import type { PatchStrategy } from "../../workflows/index.js";
 import type { Where } from "../where.js";
 import { createIntent, refOf, requireName, SourcedAction, type Intend, type Intent } from "./resource.js";
 import type { Firing, TriggerAction, TriggerResult, TriggerRuntime, TriggerType } from "./types.js";

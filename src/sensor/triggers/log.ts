@@ -1,4 +1,4 @@
-import type { TriggerTemplate } from "../../api/types.js";
+import type { TriggerTemplate } from "../../api/index.js";
 import type { Where } from "../where.js";
 import type { Firing, TriggerAction, TriggerPlan, TriggerResult, TriggerRuntime, TriggerType } from "./types.js";
 

@@ -1,4 +1,4 @@
-import type { KubeObject } from "../../api/types.js";
+import type { KubeObject } from "../../api/index.js";
 
 /** A manifest a `url` source fetched, and when (ms since the epoch). */
 export interface FetchedSource {

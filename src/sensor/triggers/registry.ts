@@ -1,5 +1,4 @@
-import { TRIGGER_TEMPLATE_META_KEYS, type TriggerTypeName } from "../../api/extension-points.js";
-import type { Trigger, TriggerTemplate } from "../../api/types.js";
+import { TRIGGER_TEMPLATE_META_KEYS, type TriggerTypeName, type Trigger, type TriggerTemplate } from "../../api/index.js";
 import type { Where } from "../where.js";
 import { argoWorkflowTrigger } from "./argo-workflow.js";
 import { httpTrigger } from "./http.js";

@@ -1,7 +1,6 @@
-import { CLUSTER_SCOPED_KINDS, isObject } from "../../api/extension-points.js";
-import type { ArtifactLocation, KubeObject, TriggerParameter } from "../../api/types.js";
+import { CLUSTER_SCOPED_KINDS, isObject, type ArtifactLocation, type KubeObject, type TriggerParameter } from "../../api/index.js";
 import { AlreadyExistsError, TriggerError } from "../../errors.js";
-import { LABEL_ACTION_TIMESTAMP, LABEL_SENSOR, LABEL_TRIGGER } from "../../workflows/client.js";
+import { LABEL_ACTION_TIMESTAMP, LABEL_SENSOR, LABEL_TRIGGER } from "../../workflows/index.js";
 import { deterministicName } from "../naming.js";
 import { applyParameters, compileParameters, type CompiledParameter } from "../parameters.js";
 import { compileSource, type TriggerSource } from "../sources/index.js";

@@ -1,7 +1,7 @@
-import type { KubeObject, TriggerPolicy, TriggerTemplate } from "../../api/types.js";
+import type { KubeObject, TriggerPolicy, TriggerTemplate } from "../../api/index.js";
 import type { Logger } from "../../logger.js";
-import type { SecretStore } from "../../config/secrets.js";
-import type { WorkflowClient } from "../../workflows/client.js";
+import type { SecretStore } from "../../config/index.js";
+import type { WorkflowClient } from "../../workflows/index.js";
 import type { SensorEvent } from "../event.js";
 import type { Where } from "../where.js";
 import type { TriggerMemory } from "./memory.js";

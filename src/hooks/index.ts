@@ -1,0 +1,2 @@
+// The public surface of src/hooks: the only module other folders import from it.
+export { BitbucketServerHookClient } from "./bitbucketserver.js";
