@@ -75,8 +75,9 @@ export function parseEventsPath(path: string): { namespace: string; discriminato
   }
 }
 
-// The delivery id a provider reuses on redelivery: the event id derives from it.
-const DELIVERY_HEADERS = ["X-GitHub-Delivery", "X-Gitlab-Event-UUID", "X-Request-UUID"];
+// The delivery id a provider reuses on redelivery: the event id derives from it. GitLab
+// keeps Idempotency-Key across retries and resends (each gets a new X-Gitlab-Event-UUID).
+const DELIVERY_HEADERS = ["X-GitHub-Delivery", "Idempotency-Key", "X-Gitlab-Event-UUID", "X-Request-UUID"];
 
 /** The events endpoint: `handle` a whole request; `precheck` what needs no body. */
 export interface EventHandler {

@@ -155,6 +155,17 @@ describe("GitLab receiver", () => {
     expect(b).toBe(a);
   });
 
+  it("derives the event id from Idempotency-Key when GitLab sends one: a resend gets a new event UUID, not a new event", async () => {
+    const push = readFileSync(join(REPO_DIR, "push.json"));
+    const before = h.bus.published.length;
+    await deliver("gitlab/pushes", "Push Hook", push, { "X-Gitlab-Event-UUID": "uuid-8", "Idempotency-Key": "key-1" });
+    await deliver("gitlab/pushes", "Push Hook", push, { "X-Gitlab-Event-UUID": "uuid-9", "Idempotency-Key": "key-1" });
+    await deliver("gitlab/pushes", "Push Hook", push, { "X-Gitlab-Event-UUID": "uuid-9", "Idempotency-Key": "key-2" });
+    const [a, b, c] = h.bus.published.slice(before).map((p) => p.event.id);
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
+
   it.each([
     ["a wrong token", { "X-Gitlab-Token": "nope" }, 403],
     ["a token differing in length", { "X-Gitlab-Token": TOKEN + "x" }, 403],

@@ -75,7 +75,8 @@ function parse(spec: GitlabEventSource, req: WebhookRequest): ParsedDelivery {
       { headers: maskCredentials(req.headers), body },
       spec.metadata,
     ),
-    deliveryId: headerValue(req.headers, "X-Gitlab-Event-UUID") || undefined,
+    // GitLab (17.4+) keeps Idempotency-Key across retries and resends, which get a new X-Gitlab-Event-UUID.
+    deliveryId: headerValue(req.headers, "Idempotency-Key") || headerValue(req.headers, "X-Gitlab-Event-UUID") || undefined,
     subscribed: gitlabSubscribed(spec.events, event),
     providerEvent: event,
   };
