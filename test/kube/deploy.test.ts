@@ -112,7 +112,8 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 const selectedBy = (selector: Record<string, string>, namespace: string | undefined) =>
   workloads.filter((w) => w.metadata.namespace === namespace && matches(selector, podOf(w).metadata.labels));
 
-const deploy = kustomize(join(root, "deploy"));
+// `kubectl apply -k deploy/` applies deploy/base; the overlays build on it.
+const deploy = kustomize(join(root, "deploy/base"));
 const all = deploy.objects;
 const ns = deploy.namespace ?? "default";
 const find = (kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name);
@@ -421,14 +422,14 @@ describe("deploy/ NATS auth", () => {
     for (const f of [...(g!.envs ?? []), ...(g!.files ?? []).map((x) => x.split("=").pop()!)]) {
       expect(ignored, `deploy/${f} is git-ignored`).toContain(f);
     }
-    const kustomizationText = readFileSync(join(root, "deploy/kustomization.yaml"), "utf8");
-    expect(kustomizationText, "the kustomization says how to write the key").toContain(`echo "${ref.key}=$(openssl rand -hex 32)" > deploy/${g!.envs![0]}`);
+    const kustomizationText = readFileSync(join(root, "deploy/base/kustomization.yaml"), "utf8");
+    expect(kustomizationText, "the kustomization says how to write the key").toContain(`echo "${ref.key}=$(openssl rand -hex 32)" > deploy/base/${g!.envs![0]}`);
   });
 });
 
 describe("deploy/ image", () => {
   it("is a name that kustomization.yaml `images:` sets, not a registry nothing publishes to", () => {
-    const raw = docs(join(root, "deploy/deployment.yaml"))[0];
+    const raw = docs(join(root, "deploy/base/deployment.yaml"))[0];
     const image = podOf(raw).spec.containers[0].image;
     expect(image, "a bare name, set by the kustomization").toBe("trigger-gateway");
     const entry = (deploy.file.images ?? []).find((i) => i.name === image);
@@ -457,8 +458,31 @@ describe("deploy/ image", () => {
   });
 });
 
-describe("deploy/monitoring/servicemonitor.yaml (opt-in)", () => {
-  const monitors = docs(join(root, "deploy/monitoring/servicemonitor.yaml"));
+describe("deploy/overlays", () => {
+  const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+  const base = all.map(key).sort();
+
+  it("deploy/ is the base, as is", () => {
+    expect(kustomize(join(root, "deploy")).objects.map(key).sort()).toEqual(base);
+  });
+
+  it("with-crds: the base plus exactly the CRDs of crds/, for clusters without Argo Events", () => {
+    const overlay = kustomize(join(root, "deploy/overlays/with-crds")).objects;
+    const crds = kustomize(join(root, "crds")).objects;
+    expect(overlay.map(key).sort()).toEqual([...base, ...crds.map(key)].sort());
+    expect(overlay.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name).sort()).toEqual(
+      ["eventbus.argoproj.io", "eventsources.argoproj.io", "sensors.argoproj.io"],
+    );
+  });
+
+  it("monitoring: the base plus one ServiceMonitor", () => {
+    const overlay = kustomize(join(root, "deploy/overlays/monitoring")).objects;
+    expect(overlay.map(key).sort()).toEqual([...base, `ServiceMonitor/${ns}/trigger-gateway`].sort());
+  });
+});
+
+describe("deploy/overlays/monitoring/servicemonitor.yaml (opt-in)", () => {
+  const monitors = docs(join(root, "deploy/overlays/monitoring/servicemonitor.yaml"));
 
   it("is not in the default kustomization", () => {
     expect(all.some((o) => o.kind === "ServiceMonitor")).toBe(false);
@@ -469,7 +493,7 @@ describe("deploy/monitoring/servicemonitor.yaml (opt-in)", () => {
     const m = monitors[0];
     expect(m.apiVersion).toBe("monitoring.coreos.com/v1");
     expect(m.kind).toBe("ServiceMonitor");
-    expect(m.metadata.namespace, "applied with kubectl apply -f: it names its namespace").toBe(ns);
+    expect(m.metadata.namespace, "it names the base's namespace").toBe(ns);
     const spec = m.spec as { selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path?: string }[] };
     const services = all.filter((o) => o.kind === "Service" && matches(spec.selector.matchLabels, o.metadata.labels ?? {}));
     expect(services.map((s) => s.metadata.name)).toEqual(["trigger-gateway"]);
