@@ -14,7 +14,8 @@
 import { createHash } from "node:crypto";
 import { NotSupportedError } from "../errors.js";
 import type { BackoffPolicy, RetryHooks } from "../retry.js";
-import { providerHttpError, ProviderUnavailableError, retryingCall } from "./gitlab.js";
+import { parseRetryAfter, providerHttpError, ProviderUnavailableError } from "./errors.js";
+import { retryingCall } from "./retrying-call.js";
 import type { DesiredHook, HookClient, HookSync, HookTarget } from "./types.js";
 
 export type BitbucketAuth = { basic: { username: string; password: string } } | { oauthToken: string };
@@ -52,7 +53,7 @@ export function createBitbucketHookClient(options: BitbucketHookClientOptions): 
       : `Bearer ${options.auth.oauthToken}`;
 
   async function request<T>(what: string, method: string, url: string, body?: unknown): Promise<T> {
-    return retryingCall("bitbucket", what, async () => {
+    return retryingCall(what, async () => {
       let res: Response;
       try {
         res = await fetch(url, {
@@ -65,7 +66,7 @@ export function createBitbucketHookClient(options: BitbucketHookClientOptions): 
         throw new ProviderUnavailableError(`bitbucket: ${what}: ${err instanceof Error && err.name === "TimeoutError" ? "timed out" : "no answer"}`, 0);
       }
       const text = await res.text();
-      if (!res.ok) throw providerHttpError("bitbucket", what, res.status, errorMessage(text), res.headers.get("retry-after"));
+      if (!res.ok) throw providerHttpError("bitbucket", what, res.status, errorMessage(text), parseRetryAfter(res.headers.get("retry-after")));
       return (text === "" ? undefined : JSON.parse(text)) as T;
     }, options);
   }

@@ -10,18 +10,9 @@
 // `bitbucketserverBaseURL` is the instance's REST root ("https://host/rest"): Argo
 // appends "api/1.0/..." to it, and so does this client.
 import type { Logger } from "../logger.js";
-import {
-  ApiUnavailableError,
-  BadRequestError,
-  ConflictError,
-  ForbiddenError,
-  GatewayError,
-  InvalidError,
-  NotFoundError,
-  UnauthorizedError,
-  errorMessage,
-} from "../errors.js";
+import { ApiUnavailableError, BadRequestError, GatewayError, NotFoundError, errorMessage } from "../errors.js";
 import { isRetryable, withRetry, type BackoffPolicy, type RetryHooks } from "../retry.js";
+import { ProviderRequestError, providerHttpError } from "./errors.js";
 import type { DesiredHook, HookClient, HookSync, HookTarget } from "./types.js";
 
 /** What Argo Events names the webhooks it creates. */
@@ -55,16 +46,6 @@ export interface BitbucketServerRepository {
 export interface BitbucketServerPullRequest {
   id: number;
   state: string;
-}
-
-/** A 4xx without a more precise class in errors.ts (405, 415, ...): final, with Bitbucket's status. */
-export class BitbucketServerApiError extends GatewayError {
-  override readonly code = "BITBUCKET_SERVER_API";
-  override readonly status: number;
-  constructor(message: string, status: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.status = status;
-  }
 }
 
 interface RestWebhook {
@@ -216,7 +197,7 @@ export class BitbucketServerHookClient implements HookClient {
     const cause = (failed.find((f) => isRetryable(f.err)) ?? failed[0]) as { err: unknown };
     const list = failed.map((f) => `${f.repo.projectKey}/${f.repo.repositorySlug}: ${errorMessage(f.err)}`).join("; ");
     const message = `bitbucketserver: could not ${what} in ${failed.length} of ${repos.length} repositories: ${list}`;
-    throw isRetryable(cause.err) ? new ApiUnavailableError(message, statusOf(cause.err), { cause: cause.err }) : new BitbucketServerApiError(message, statusOf(cause.err), { cause: cause.err });
+    throw isRetryable(cause.err) ? new ApiUnavailableError(message, statusOf(cause.err), { cause: cause.err }) : new ProviderRequestError(message, statusOf(cause.err), { cause: cause.err });
   }
 
   /** Every value of a paged GET: start=0, then nextPageStart until isLastPage. */
@@ -299,22 +280,5 @@ function apiError(what: string, status: number, text: string): GatewayError {
   } catch {
     // not JSON: the text as it came
   }
-  const message = `${what}: ${status} ${detail}`.trim();
-  if (status === 429 || status >= 500) return new ApiUnavailableError(message, status);
-  switch (status) {
-    case 400:
-      return new BadRequestError(message);
-    case 401:
-      return new UnauthorizedError(message);
-    case 403:
-      return new ForbiddenError(message);
-    case 404:
-      return new NotFoundError(message);
-    case 409:
-      return new ConflictError(message);
-    case 422:
-      return new InvalidError(message);
-    default:
-      return new BitbucketServerApiError(message, status);
-  }
+  return providerHttpError("", what, status, detail);
 }

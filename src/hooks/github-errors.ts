@@ -2,43 +2,10 @@
 // 5xx, 429 and rate limits are retryable; 401, 403 (other than a rate limit), 404 and
 // 422 are final. Messages name the call and GitHub's message, never the request: an
 // octokit RequestError carries the request body (a hook secret) and is not kept as cause.
-import { BadRequestError, ConflictError, ForbiddenError, GatewayError, InvalidError, NotFoundError, UnauthorizedError } from "../errors.js";
+import { GatewayError } from "../errors.js";
+import { ProviderUnavailableError, RateLimitedError, providerHttpError } from "./errors.js";
 
-/** The provider's API failed in a way a retry may fix (5xx, unreachable); `providerStatus` is 0 when it gave no answer. */
-export class ProviderUnavailableError extends GatewayError {
-  override readonly code = "PROVIDER_UNAVAILABLE";
-  override readonly status = 503;
-  constructor(
-    message: string,
-    readonly providerStatus: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The provider rate-limited the caller (GitHub's primary or secondary limit); `retryAfterMs` is how long it asks to wait. */
-export class RateLimitedError extends GatewayError {
-  override readonly code = "RATE_LIMITED";
-  override readonly status = 429;
-  constructor(
-    message: string,
-    readonly retryAfterMs: number,
-    readonly providerStatus: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Any other 4xx the provider answered (final). */
-export class ProviderRequestError extends GatewayError {
-  override readonly code = "PROVIDER_REQUEST_FAILED";
-  constructor(
-    message: string,
-    override readonly status: number,
-  ) {
-    super(message);
-  }
-}
+export { ProviderUnavailableError, RateLimitedError };
 
 interface OctokitFailure {
   status?: unknown;
@@ -81,25 +48,7 @@ export function githubError(err: unknown, what: string, nowMs: number = Date.now
   if (status === 0 || (status === 500 && f.response === undefined)) {
     return new ProviderUnavailableError(`GitHub ${what}: no answer (${message})`, 0);
   }
-  const text = `GitHub ${what}: ${status} ${message}`;
   const wait = rateLimitWait(status, headers, message, nowMs);
-  if (wait !== undefined) return new RateLimitedError(text, wait, status);
-  if (status >= 500 || status === 408) return new ProviderUnavailableError(text, status);
-  switch (status) {
-    case 400:
-      return new BadRequestError(text);
-    case 401:
-      return new UnauthorizedError(text);
-    case 403:
-      return new ForbiddenError(text);
-    case 404:
-    case 410:
-      return new NotFoundError(text);
-    case 409:
-      return new ConflictError(text);
-    case 422:
-      return new InvalidError(text);
-    default:
-      return new ProviderRequestError(text, status);
-  }
+  if (wait !== undefined) return new RateLimitedError(`GitHub ${what}: ${status} ${message}`, wait, status);
+  return providerHttpError("GitHub", what, status, message);
 }

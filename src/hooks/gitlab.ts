@@ -15,18 +15,10 @@
 // triggers, and a rotated secret alone does not update the hook.
 import { createHash } from "node:crypto";
 import { Gitlab, GitbeakerRequestError, GitbeakerRetryError, GitbeakerTimeoutError } from "@gitbeaker/rest";
-import {
-  ApiUnavailableError,
-  BadRequestError,
-  ConflictError,
-  ForbiddenError,
-  GatewayError,
-  InvalidError,
-  NotFoundError,
-  NotSupportedError,
-  UnauthorizedError,
-} from "../errors.js";
-import { withRetry, type BackoffPolicy, type RetryHooks } from "../retry.js";
+import { GatewayError, NotFoundError, NotSupportedError } from "../errors.js";
+import type { BackoffPolicy, RetryHooks } from "../retry.js";
+import { ProviderUnavailableError, parseRetryAfter, providerHttpError } from "./errors.js";
+import { DEFAULT_HOOK_RETRY, retryingCall } from "./retrying-call.js";
 import type { DeliveryRecovery, DesiredHook, FailedDelivery, HookClient, HookSync, HookTarget } from "./types.js";
 
 /** Argo Events' GitLab `events` names (go-gitlab AddProjectHookOptions *bool fields) -> the hook attribute each sets. */
@@ -88,7 +80,6 @@ export interface GitlabHookClientOptions {
   secretFingerprint?: boolean;
 }
 
-export const DEFAULT_HOOK_RETRY: BackoffPolicy = { steps: 5, durationMs: 500, factor: 2, jitter: 0.1 };
 const DESCRIPTION_PREFIX = "Managed by trigger-gateway; token fingerprint ";
 
 type Scope = "project" | "group";
@@ -98,7 +89,7 @@ export function createGitlabHookClient(options: GitlabHookClientOptions): HookCl
   const host = options.baseUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
   const gl = new Gitlab({ host, token: options.token });
   const fingerprinting = options.secretFingerprint ?? true;
-  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => retryingCall("gitlab", what, fn, options);
+  const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => retryingCall(what, fn, options, fromGitbeaker);
 
   const scopeOf = (target: HookTarget): Scope => {
     if (target.scope === "project" || target.scope === "group") return target.scope;
@@ -254,63 +245,11 @@ export function failedDeliveries(attempts: LoggedEvent[], since: Date, now: Date
   return failed;
 }
 
-// ---- shared with bitbucket.ts: typed errors and the retry loop for a provider's API ----
-
-/** A provider answered a 4xx that has no class of its own (405, 410, ...). Final. */
-export class ProviderRequestError extends GatewayError {
-  override readonly code = "PROVIDER_REQUEST";
-  constructor(
-    message: string,
-    override readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-/** 5xx, 429 or no answer: worth another attempt, after `retryAfterMs` when the provider said so. */
-export class ProviderUnavailableError extends ApiUnavailableError {
-  constructor(
-    message: string,
-    apiStatus: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message, apiStatus);
-  }
-}
-
-/** The typed error for a provider's HTTP answer. Messages name the call and the provider's words, never a credential. */
-export function providerHttpError(provider: string, what: string, status: number, description: string, retryAfter?: string | null): GatewayError {
-  const message = `${provider}: ${what}: ${status}${description ? ` ${description}` : ""}`;
-  switch (status) {
-    case 400:
-      return new BadRequestError(message);
-    case 401:
-      return new UnauthorizedError(message);
-    case 403:
-      return new ForbiddenError(message);
-    case 404:
-      return new NotFoundError(message);
-    case 409:
-      return new ConflictError(message);
-    case 422:
-      return new InvalidError(message);
-  }
-  if (status === 408 || status === 429 || status >= 500) return new ProviderUnavailableError(message, status, parseRetryAfter(retryAfter));
-  return new ProviderRequestError(message, status);
-}
-
-function parseRetryAfter(value: string | null | undefined): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /** gitbeaker's errors (and fetch's) as the project's typed errors; anything else as it is. */
 function fromGitbeaker(what: string, err: unknown): unknown {
   if (err instanceof GatewayError) return err;
   if (err instanceof GitbeakerRequestError && err.cause?.response) {
-    return providerHttpError("gitlab", what, err.cause.response.status, err.cause.description ?? "", err.cause.response.headers.get("retry-after"));
+    return providerHttpError("gitlab", what, err.cause.response.status, err.cause.description ?? "", parseRetryAfter(err.cause.response.headers.get("retry-after")));
   }
   if (err instanceof GitbeakerRetryError) {
     // gitbeaker already retried a 429 or 502 ten times, within a fraction of a second.
@@ -320,36 +259,4 @@ function fromGitbeaker(what: string, err: unknown): unknown {
   if (err instanceof GitbeakerTimeoutError) return new ProviderUnavailableError(`gitlab: ${what}: timed out`, 0);
   if (err instanceof TypeError) return new ProviderUnavailableError(`gitlab: ${what}: ${err.message}`, 0);
   return err;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `fn` with the project's retry loop; a Retry-After longer than the backoff (up to `maxRetryAfterMs`) is waited out. */
-export async function retryingCall<T>(
-  provider: string,
-  what: string,
-  fn: () => Promise<T>,
-  options: { retry?: BackoffPolicy; clock?: RetryHooks["clock"]; onRetry?: RetryHooks["onRetry"]; maxRetryAfterMs?: number },
-  convert: (what: string, err: unknown) => unknown = provider === "gitlab" ? fromGitbeaker : (_w, e) => e,
-): Promise<T> {
-  let extraMs = 0;
-  const base = options.clock ?? { sleep };
-  return withRetry(
-    options.retry ?? DEFAULT_HOOK_RETRY,
-    async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        throw convert(what, err);
-      }
-    },
-    {
-      clock: { sleep: (ms) => base.sleep(ms + extraMs) },
-      onRetry: (err, attempt, delayMs) => {
-        const asked = err instanceof ProviderUnavailableError ? (err.retryAfterMs ?? 0) : 0;
-        extraMs = Math.max(0, Math.min(asked, options.maxRetryAfterMs ?? 60_000) - delayMs);
-        options.onRetry?.(err, attempt, delayMs + extraMs);
-      },
-    },
-  );
 }

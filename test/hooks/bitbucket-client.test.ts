@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { NotFoundError, UnauthorizedError } from "../../src/errors.js";
 import { BITBUCKET_HOOK_DESCRIPTION, createBitbucketHookClient, type BitbucketAuth } from "../../src/hooks/bitbucket.js";
-import { ProviderUnavailableError } from "../../src/hooks/gitlab.js";
+import { ProviderUnavailableError } from "../../src/hooks/errors.js";
 import type { DesiredHook, HookTarget } from "../../src/hooks/types.js";
 import { isRetryable } from "../../src/retry.js";
 import { startBitbucketApi, type BitbucketApi } from "../support/bitbucket-api/index.js";

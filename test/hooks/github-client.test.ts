@@ -3,7 +3,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { InvalidError, NotFoundError, UnauthorizedError } from "../../src/errors.js";
 import { createGithubHookClient, type GithubHookClientOptions } from "../../src/hooks/github.js";
-import { RateLimitedError } from "../../src/hooks/github-errors.js";
+import { RateLimitedError } from "../../src/hooks/errors.js";
 import type { DesiredHook, HookTarget } from "../../src/hooks/types.js";
 import { isRetryable } from "../../src/retry.js";
 import { generateAppKey, startGithubApi, startHookReceiver, type GithubApi, type GithubApiOptions, type HookReceiver, type TestAppKey } from "../support/github-api/index.js";
