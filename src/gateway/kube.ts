@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "../logger.js";
-import { type SpecSet, createEventBus } from "../config/index.js";
+import { type SecretStore, type SpecSet, createEventBus } from "../config/index.js";
 import { KubeSpecSource } from "../config/kube/spec-source.js";
 import { KubeSecretStore } from "../config/kube/secrets.js";
 import { impersonating, loadKubeConfig, type KubeConnection } from "../config/kube/kubeconfig.js";
@@ -48,6 +48,8 @@ export interface KubeGateway {
   workflows: KubernetesWorkflowClient;
   /** API clients acting as a user (impersonation): Sensors' triggers and binding submissions. */
   workflowsAs: WorkflowClientFor;
+  /** The Secrets the specs reference (read as the gateway). */
+  secrets: SecretStore;
 }
 
 export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGateway> {
@@ -99,6 +101,7 @@ export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGatew
       },
     },
     kubeConfig,
+    secrets,
     workflows,
     workflowsAs,
   };

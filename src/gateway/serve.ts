@@ -1,7 +1,8 @@
 import { join, relative } from "node:path";
 import { existsSync } from "node:fs";
 import type { Logger } from "../logger.js";
-import { type SpecSet, FileSpecSource, createEventBus, DirSecretStore } from "../config/index.js";
+import { type SecretStore, type SpecSet, FileSpecSource, createEventBus, DirSecretStore } from "../config/index.js";
+import { withHookManager } from "./hooks.js";
 import { LocalWorkflowStore } from "../workflows/index.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import { BodyBudget } from "../http/index.js";
@@ -42,6 +43,8 @@ export interface ServeOptions {
   sharedBusFor?: string;
   /** Receivers, sensors or both (default). */
   role?: GatewayRole;
+  /** Keep the hooks EventSources ask for on their providers (default true; `--no-manage-hooks`). */
+  manageHooks?: boolean;
   /** Unverified request-body bytes held at once, all webhook ports and the events endpoint together (default 64 MiB). */
   bodyBudgetBytes?: number;
 }
@@ -64,13 +67,17 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     const [{ startKubeGateway }, { kubeBindingAuth }] = await Promise.all([import("./kube.js"), import("../binding/kubernetes.js")]);
     const kube = await startKubeGateway({ ...o, kube: o.kube, portOverride: parsePortMap(o.ports), bodyBudget });
     const set = kube.gateway.specs();
-    const gateway = await withBindings(kube.gateway, o, {
-      catalog: new LiveBindingCatalog(() => kube.gateway.specs()),
-      workflows: kube.workflows,
-      workflowsAs: kube.workflowsAs,
-      bodyBudget,
-      ...kubeBindingAuth(kube.kubeConfig),
-    });
+    const gateway = await withHooks(
+      await withBindings(kube.gateway, o, {
+        catalog: new LiveBindingCatalog(() => kube.gateway.specs()),
+        workflows: kube.workflows,
+        workflowsAs: kube.workflowsAs,
+        bodyBudget,
+        ...kubeBindingAuth(kube.kubeConfig),
+      }),
+      o,
+      kube.secrets,
+    );
     logEndpoints(gateway, o.logger);
     o.logger.info({ eventSources: set.eventSources.length, sensors: set.sensors.length, namespace: o.kube.namespace ?? "(all)", role: o.role ?? "all" }, "gateway ready");
     return { gateway, specs: set };
@@ -122,19 +129,34 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     bodyBudget,
   });
   const live = started;
-  const gateway = await withBindings(live, o, {
-    catalog: new LiveBindingCatalog(() => live.specs()),
-    workflows,
-    secretsDir: o.secretsDir,
-    tokensFile: o.events?.tokensFile,
-    bodyBudget,
-  });
+  const gateway = await withHooks(
+    await withBindings(live, o, {
+      catalog: new LiveBindingCatalog(() => live.specs()),
+      workflows,
+      secretsDir: o.secretsDir,
+      tokensFile: o.events?.tokensFile,
+      bodyBudget,
+    }),
+    o,
+    secrets,
+  );
   logEndpoints(gateway, o.logger, seen);
   o.logger.info(
     { eventSources: set.eventSources.length, sensors: set.sensors.length, workflowStore: o.localStore, role: o.role ?? "all" },
     "gateway ready",
   );
   return { gateway, specs: set };
+}
+
+/** Managed webhooks (EventSources with `webhook.url` and credentials), kept by the receivers' side. */
+async function withHooks(gateway: Gateway, o: ServeOptions, secrets: SecretStore): Promise<Gateway> {
+  if (o.manageHooks === false || !runsReceivers(o.role ?? "all")) return gateway;
+  try {
+    return (await withHookManager(gateway, { secrets, logger: o.logger, events: o.observer?.hookEvents })).gateway;
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
 }
 
 /** Logs each endpoint once; `seen` remembers them across reloads (new ones are logged then). */

@@ -109,6 +109,16 @@ export class GatewayMetrics {
     "Trigger firings delayed by the trigger's rate limit.",
     ACTION,
   );
+  private readonly hookSyncs = this.counter(
+    "trigger_gateway_managed_hook_syncs_total",
+    "Managed webhook checks on git providers, by what they did (created, updated, unchanged, removed, failed).",
+    ["provider", "action"],
+  );
+  private readonly deliveriesRecovered = this.counter(
+    "trigger_gateway_deliveries_recovered_total",
+    "Failed deliveries the provider was asked to send again (managed hooks).",
+    ["provider"],
+  );
   private readonly specsRejected = this.counter(
     "trigger_gateway_specs_rejected_total",
     "Specs (EventSource, Sensor, ...) refused at load or reload.",
@@ -223,6 +233,14 @@ export class GatewayMetrics {
 
   specRejected(kind: string, namespace: string): void {
     this.specsRejected.inc({ kind, namespace });
+  }
+
+  hookSynced(provider: string, action: string): void {
+    this.hookSyncs.inc({ provider, action });
+  }
+
+  deliveryRecovered(provider: string): void {
+    this.deliveriesRecovered.inc({ provider });
   }
 
   eventsResponse(code: number): void {

@@ -1,3 +1,6 @@
+import type { HookManagerOptions } from "../hooks/index.js";
+
+type HookEvents = Required<Pick<HookManagerOptions, "onSync" | "onRecovered">>;
 import { performance } from "node:perf_hooks";
 import type { BindingOutcome } from "../binding/index.js";
 import { type EventBus, toJsonText } from "../eventbus/index.js";
@@ -105,6 +108,20 @@ export class Observer {
     this.metrics.specRejected(r.kind, namespace);
     this.recorder.specRejected({ kind: r.kind, namespace, name: r.name ?? "", message: r.message });
   }
+
+  /** For the hook manager: each check of a managed hook and each recovered delivery. */
+  readonly hookEvents: HookEvents = {
+    onSync: (o) =>
+      this.guard("hook sync", () => {
+        this.metrics.hookSynced(o.provider, o.action);
+        this.recorder.hookSynced({ hook: o.key, provider: o.provider, target: o.target, url: o.url, action: o.action, error: o.error });
+      }),
+    onRecovered: (r) =>
+      this.guard("delivery recovered", () => {
+        this.metrics.deliveryRecovered(r.provider);
+        this.recorder.deliveryRecovered({ hook: r.key, provider: r.provider, target: r.target, guid: r.guid, event: r.event });
+      }),
+  };
 
   /** For the binding dispatcher's `onOutcome`. */
   readonly onBindingOutcome = (o: BindingOutcome): void =>

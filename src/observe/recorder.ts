@@ -94,10 +94,33 @@ export interface RejectedSpec {
   time: string;
 }
 
+/** The last check of one managed hook on one target. */
+export interface ManagedHookLine {
+  hook: string;
+  provider: string;
+  target: string;
+  url: string;
+  action: string;
+  error?: string;
+  time: string;
+}
+
+/** A failed delivery the provider was asked to send again. */
+export interface RecoveredLine {
+  hook: string;
+  provider: string;
+  target: string;
+  guid: string;
+  event: string;
+  time: string;
+}
+
 export interface Flow {
   eventSources: FlowEventSource[];
   sensors: FlowSensor[];
   rejectedSpecs: RejectedSpec[];
+  managedHooks: ManagedHookLine[];
+  recoveredDeliveries: RecoveredLine[];
   generatedAt: string;
 }
 
@@ -150,6 +173,8 @@ export class FlowRecorder {
   private readonly eventCounts = new Map<string, EventCounts>();
   private readonly triggerCounts = new Map<string, TriggerCounts>();
   private readonly rejected: RejectedSpec[] = [];
+  private readonly hooks = new Map<string, ManagedHookLine>();
+  private readonly recovered: RecoveredLine[] = [];
   private topology: Topology = { eventSources: [], sensors: [] };
 
   constructor(
@@ -322,6 +347,15 @@ export class FlowRecorder {
     this.rejected.length = Math.min(this.rejected.length, REJECTED_KEPT);
   }
 
+  hookSynced(line: Omit<ManagedHookLine, "time">): void {
+    this.hooks.set(`${line.hook} ${line.target}`, { ...line, time: this.now().toISOString() });
+  }
+
+  deliveryRecovered(line: Omit<RecoveredLine, "time">): void {
+    this.recovered.unshift({ ...line, time: this.now().toISOString() });
+    this.recovered.length = Math.min(this.recovered.length, REJECTED_KEPT);
+  }
+
   /** The last `limit` events, newest first. */
   events(limit = 100): EventRecord[] {
     const out: EventRecord[] = [];
@@ -383,6 +417,8 @@ export class FlowRecorder {
       eventSources: [...sources.values()],
       sensors,
       rejectedSpecs: this.rejected.map((r) => ({ ...r })),
+      managedHooks: [...this.hooks.values()].map((h) => ({ ...h })),
+      recoveredDeliveries: this.recovered.map((r) => ({ ...r })),
       generatedAt: this.now().toISOString(),
     };
   }

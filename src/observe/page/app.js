@@ -83,6 +83,7 @@ function renderFlow(flow) {
   if (flow.sensors.length === 0) cols.sensors.appendChild(el("p", "empty", "no Sensor loaded"));
   drawEdges(edges);
   renderRejected(flow.rejectedSpecs || []);
+  renderHooks(flow.managedHooks || [], flow.recoveredDeliveries || []);
 }
 
 function drawEdges(edges) {
@@ -117,6 +118,18 @@ function renderRejected(list) {
   div.appendChild(el("strong", "", "Rejected specs"));
   const ul = el("ul");
   for (const r of list) ul.appendChild(el("li", "", `${r.kind} ${r.namespace}/${r.name}: ${r.message}`));
+  div.appendChild(ul);
+}
+
+function renderHooks(hooks, recovered) {
+  const div = document.getElementById("hooks");
+  div.hidden = hooks.length === 0 && recovered.length === 0;
+  while (div.firstChild) div.removeChild(div.firstChild);
+  if (div.hidden) return;
+  div.appendChild(el("strong", "", "Managed webhooks"));
+  const ul = el("ul");
+  for (const h of hooks) ul.appendChild(el("li", h.action === "failed" ? "failed" : "", `${h.provider} ${h.target} ${h.url}: ${h.action}${h.error ? ` (${h.error})` : ""} at ${h.time}`));
+  for (const r of recovered) ul.appendChild(el("li", "recovered", `recovered ${r.provider} delivery ${r.guid} (${r.event}) on ${r.target} at ${r.time}`));
   div.appendChild(ul);
 }
 
