@@ -31,6 +31,8 @@ export interface ServeFlags {
   workers: number;
   splitRoles?: boolean;
   role?: GatewayRole;
+  /** commander's `--no-manage-hooks`: false when given. */
+  manageHooks: boolean;
 }
 
 const DETAILS = `
@@ -99,6 +101,8 @@ export function defineServe(program: Command): Command {
   cmd.option("--admin-port <port>", "metrics, probes and the event-flow page, 0 = any free port (default: 7777)", v.port("--admin-port"));
   cmd.option("--admin-allowed-hosts <a,b>", "Host names the page and /api/* answer besides localhost and IP addresses");
   cmd.addOption(new Option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent; JSON lines, pretty on a terminal").default("info", "info").argParser(v.logLevel));
+
+  cmd.option("--no-manage-hooks", "leave the git providers' webhooks alone (by default EventSources with webhook.url and credentials have theirs kept, as in Argo Events)");
 
   cmd.optionsGroup("Processes:");
   cmd.option("--grace-period <duration>", "how long a SIGTERM drain may take (default: 30s)", v.gracePeriod);

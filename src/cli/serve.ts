@@ -86,6 +86,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger,
     sharedBusFor: slot ? "--workers" : role !== "all" ? `--role ${role}` : undefined,
     role,
+    manageHooks: flags.manageHooks,
   });
   observability.ready();
   reportReady();

@@ -1,7 +1,7 @@
 // Bitbucket Cloud receiver. As Argo Events: payload {headers, body, metadata?},
-// body = the JSON delivery. The gateway never registers hooks (`auth`,
-// `repositories`, `deleteHookOnFinish` are for that): add the webhook in
-// Bitbucket yourself. Bitbucket Cloud has no shared-secret header Argo checks;
+// body = the JSON delivery. The hook itself (`auth`, `repositories`,
+// `deleteHookOnFinish`) is the hook manager's (src/hooks/). Bitbucket Cloud has no
+// shared-secret header Argo checks;
 // `webhook.authSecret` (a bearer token, as for every Argo webhook route) is
 // checked when set, and `events` filters on X-Event-Key.
 import type { EventSourceFilter, SecretKeySelector, WebhookContext } from "../api/index.js";

@@ -40,8 +40,9 @@ async function secretFile(root: string, name: string, key: string, value: string
   await writeFile(join(root, name, key), value);
 }
 
-function serve(config: string, secrets: string, port: number, store: string, observer?: Observer): Promise<{ gateway: Gateway }> {
+function serve(config: string, secrets: string, port: number, store: string, observer?: Observer, manageHooks = true): Promise<{ gateway: Gateway }> {
   return serveCommand({
+    manageHooks,
     config: [config],
     secretsDir: secrets,
     localStore: store,
@@ -97,6 +98,14 @@ spec:
     }
     expect(gitlab.hooks).toEqual([]);
     expect(gitlab.violations).toEqual([]);
+
+    // --no-manage-hooks: the same EventSource, and the provider is never called (a
+    // managing gateway's close waits for its first check, so it would have been).
+    const calls = gitlab.requests.length;
+    const again = await serve(join(root, "config"), secrets, 0, join(root, "wf"), undefined, false);
+    await again.gateway.close();
+    expect(gitlab.requests.length).toBe(calls);
+    expect(gitlab.hooks).toEqual([]);
   }, 30_000);
 
   describe("delivery recovery (GitHub)", () => {
