@@ -3,10 +3,10 @@
 // tick reads the specs, and a hook not seen before is due at once.
 import type { SecretStore } from "../config/index.js";
 import type { Logger } from "../logger.js";
-import { HookManager, KvLease, SOLE_LEASE, type HookManagerOptions } from "../hooks/index.js";
+import { HookManager, KvFingerprints, KvLease, SOLE_LEASE, type HookManagerOptions } from "../hooks/index.js";
 import type { Gateway } from "./gateway.js";
 
-/** The KV bucket the replicas' hook-manager lease lives in. */
+/** The KV bucket of the replicas' hook-manager lease and GitHub secret fingerprints. */
 export const HOOK_LEASE_BUCKET = "trigger-gateway-hooks";
 const LEASE_TTL_MS = 30_000;
 
@@ -15,8 +15,15 @@ export type HookEvents = Pick<HookManagerOptions, "onSync" | "onRecovered">;
 /** Starts a HookManager on the gateway's specs; the returned gateway stops it first when it closes. */
 export async function withHookManager(gateway: Gateway, o: { secrets: SecretStore; logger: Logger; events?: HookEvents }): Promise<{ gateway: Gateway; manager: HookManager }> {
   const bus = gateway.bus();
-  const lease = bus.openKv ? new KvLease(await bus.openKv(HOOK_LEASE_BUCKET), LEASE_TTL_MS) : SOLE_LEASE;
-  const manager = new HookManager({ eventSources: () => gateway.specs().eventSources, secrets: o.secrets, logger: o.logger, lease, ...o.events });
+  const bucket = bus.openKv ? await bus.openKv(HOOK_LEASE_BUCKET) : undefined;
+  const manager = new HookManager({
+    eventSources: () => gateway.specs().eventSources,
+    secrets: o.secrets,
+    logger: o.logger,
+    lease: bucket ? new KvLease(bucket, LEASE_TTL_MS) : SOLE_LEASE,
+    secretFingerprints: bucket ? new KvFingerprints(bucket) : undefined,
+    ...o.events,
+  });
   manager.start();
   return {
     manager,

@@ -4,3 +4,4 @@ export { HookManager, type HookManagerOptions, type HookSyncOutcome, type Recove
 export { KvLease, SOLE_LEASE, type Lease } from "./lease.js";
 export { managedHooksOf, HOOK_PROVIDERS, type HookProvider, type ManagedHook } from "./managed.js";
 export type { DeliveryRecovery, DesiredHook, FailedDelivery, HookClient, HookSync, HookTarget } from "./types.js";
+export { KvFingerprints } from "./fingerprints.js";

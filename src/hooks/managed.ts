@@ -11,7 +11,7 @@ import type { SecretStore } from "../config/index.js";
 import { parseGoDuration } from "../expr/index.js";
 import { createBitbucketHookClient } from "./bitbucket.js";
 import { bitbucketServerHookClient } from "./bitbucketserver.js";
-import { createGithubHookClient, type GithubAppAuth, type GithubTokenAuth } from "./github.js";
+import { createGithubHookClient, type GithubAppAuth, type GithubTokenAuth, type SecretFingerprints } from "./github.js";
 import { createGitlabHookClient } from "./gitlab.js";
 import type { DeliveryRecovery, DesiredHook, HookClient, HookTarget } from "./types.js";
 
@@ -47,6 +47,8 @@ export interface ManagedHookOptions {
   bitbucketBaseURL?: string;
   /** Clients are kept per entry and credentials, so what they remember (GitHub's secret fingerprints) lasts between syncs. */
   clients?: Map<string, HookClient & Partial<DeliveryRecovery>>;
+  /** Where GitHub clients remember the secrets they set (default: in memory). */
+  secretFingerprints?: SecretFingerprints;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
@@ -129,7 +131,7 @@ export function managedHooksOf(es: EventSource, o: ManagedHookOptions): ManagedH
               ? { token: await secret(token) }
               : { appId: Number(app?.appID), installationId: Number(app?.installationID), privateKey: await secret(appKey as SecretKeySelector) };
             const id = fingerprint(key, baseUrl ?? "", "token" in auth ? auth.token : `${auth.appId}/${auth.installationId}/${auth.privateKey}`);
-            const client = cached(id, () => createGithubHookClient({ baseUrl, auth }));
+            const client = cached(id, () => createGithubHookClient({ baseUrl, auth, secretFingerprints: o.secretFingerprints }));
             const content = str(e.contentType) === "form" ? "form" : "json";
             return {
               client,

@@ -11,6 +11,7 @@ import { errorMessage } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { SOLE_LEASE, type Lease } from "./lease.js";
 import { managedHooksOf, type HookProvider, type ManagedHook } from "./managed.js";
+import type { SecretFingerprints } from "./github.js";
 import type { DeliveryRecovery, HookClient, HookTarget } from "./types.js";
 
 /** What one sync of one hook did, for logs, metrics and the flow page. */
@@ -47,6 +48,8 @@ export interface HookManagerOptions {
   /** How often the manager wakes to see which hooks are due. Default 10 s. */
   tickMs?: number;
   bitbucketBaseURL?: string;
+  /** Where GitHub clients remember the secrets they set; shared by replicas, it makes a restart write nothing. */
+  secretFingerprints?: SecretFingerprints;
   onSync?: (o: HookSyncOutcome) => void;
   onRecovered?: (r: RecoveredDelivery) => void;
   now?: () => number;
@@ -75,7 +78,7 @@ export class HookManager {
   private hooks(): ManagedHook[] {
     const out: ManagedHook[] = [];
     for (const es of this.o.eventSources()) {
-      out.push(...managedHooksOf(es, { secrets: this.o.secrets, bitbucketBaseURL: this.o.bitbucketBaseURL, clients: this.clients }));
+      out.push(...managedHooksOf(es, { secrets: this.o.secrets, bitbucketBaseURL: this.o.bitbucketBaseURL, clients: this.clients, secretFingerprints: this.o.secretFingerprints }));
     }
     return out;
   }
