@@ -1,4 +1,4 @@
-// Per-Sensor identity: with the shipped RBAC (deploy/rbac.yaml) on an API server that
+// Per-Sensor identity: with the shipped RBAC (deploy/base/rbac.yaml) on an API server that
 // enforces authentication, impersonation and RBAC, each Sensor's triggers act as its
 // own service account, a binding's Workflow is created as its poster, and the
 // gateway itself creates nothing. team-a cannot create in team-b.
@@ -20,9 +20,9 @@ import { captureLogger, V, type CapturedLogger } from "./support.js";
 const RBAC = "rbac.authorization.k8s.io/v1";
 const GATEWAY_NS = "trigger-gateway";
 
-/** deploy/rbac.yaml as `kubectl apply -k deploy/` installs it (namespaced objects in the gateway's namespace). */
+/** deploy/base/rbac.yaml as `kubectl apply -k deploy/` installs it (namespaced objects in the gateway's namespace). */
 function shippedRbac(): KubeObject[] {
-  const text = readFileSync(join(packageRoot(), "deploy/rbac.yaml"), "utf8");
+  const text = readFileSync(join(packageRoot(), "deploy/base/rbac.yaml"), "utf8");
   return parseAllDocuments(text)
     .map((d) => d.toJS() as KubeObject)
     .map((o) => (o.kind.startsWith("Cluster") ? o : { ...o, metadata: { ...o.metadata, namespace: GATEWAY_NS } }));
