@@ -8,7 +8,6 @@ import { findUnsupported } from "./unsupported.js";
 
 export type { Issue } from "./semantic-sensor.js";
 
-
 export interface WebhookRoute {
   sourceType: string;
   eventName: string;

@@ -28,7 +28,6 @@ export interface NotSupportedRule {
   yet?: boolean;
 }
 
-
 export const NOT_SUPPORTED: readonly NotSupportedRule[] = [
   {
     kind: "EventSource",

@@ -23,7 +23,6 @@ export interface ConfigLoad {
   unknown: string[];
 }
 
-
 /** Identity of a spec across reloads: kind, namespace (default "default") and name. */
 export function specKey(spec: Spec): string {
   const ns = CLUSTER_SCOPED_KINDS.has(spec.kind) ? "" : spec.metadata.namespace || "default";

@@ -62,7 +62,6 @@ export const DEFAULT_STREAM: Omit<StreamSettings, "name"> = {
   discard: 0,
 };
 
-
 /** A duration option: a number is milliseconds, a string is a Go duration. */
 export function durationMs(value: number | string): number {
   return typeof value === "number" ? value : parseGoDuration(value);

@@ -48,7 +48,6 @@ export interface NewWorkflowOptions {
 
 type Obj = Record<string, unknown>;
 
-
 function obj(v: unknown): Obj {
   return isObject(v) ? v : {};
 }

@@ -5,7 +5,6 @@ import { BadRequestError, InvalidError } from "../errors.js";
 
 type Json = unknown;
 
-
 /** RFC 7386: objects merge key by key, `null` deletes, anything else (arrays too) replaces. */
 export function mergePatch(target: Json, patch: Json): Json {
   if (!isObject(patch)) return structuredClone(patch);

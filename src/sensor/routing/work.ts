@@ -73,7 +73,6 @@ export function workMessage(event: CloudEvent, namespace: string, sensor: string
   };
 }
 
-
 /** The work a message carries, or undefined when it is not a work message. */
 export function readWork(ce: CloudEvent): WorkData | undefined {
   if (ce.type !== WORK_TYPE || !isObject(ce.data)) return undefined;

@@ -1,7 +1,6 @@
 import { isObject, type KubeObject } from "../../api/index.js";
 import { parseAllDocuments } from "yaml";
 
-
 /** A Kubernetes object: apiVersion and kind strings, metadata an object (copied, so callers may change it). */
 export function checkResource(obj: unknown): KubeObject {
   if (!isObject(obj)) throw new Error("the resource must be an object");

@@ -27,11 +27,9 @@ export interface HttpTriggerSpec {
   };
 }
 
-
 const DEFAULT_TIMEOUT_SECONDS = 60;
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 const RETRYABLE_STATUS = (s: number): boolean => s >= 500 || s === 408 || s === 429;
-
 
 interface Request {
   method: string;

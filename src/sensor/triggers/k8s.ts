@@ -15,7 +15,6 @@ export const PATCH_STRATEGIES: Readonly<Record<string, PatchStrategy>> = {
 };
 const CONFLICT_ATTEMPTS = 5;
 
-
 /**
  * The original's mergo.Merge(live, obj, WithOverride), approximately: objects merge
  * key by key, any other value of `obj` replaces the live one (lists included);

@@ -8,8 +8,6 @@ import type { Where } from "../where.js";
 import type { Firing, TriggerAction, TriggerPlan, TriggerResult, TriggerRuntime } from "./types.js";
 import { cloneJson } from "../../clone.js";
 
-
-
 export interface ObjectRef {
   apiVersion: string;
   kind: string;
