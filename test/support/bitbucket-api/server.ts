@@ -3,8 +3,8 @@
 // basic (username + app password) and Bearer auth, Bitbucket's paginated lists and
 // error objects, fault injection, and deliveries as Bitbucket makes them.
 import { createHmac, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answering, FaultQueue, HttpError, listenLocal, mediaType, parseJson, readBody, recordRequest, writeAnswer, type Answer, type RecordedRequest, type Violation } from "../api-double.js";
 
 /** Repository event keys (GET /2.0/hook_events/repository). */
 export const REPOSITORY_EVENTS = [
@@ -59,20 +59,7 @@ export interface StoredSubscription {
   created_at: string;
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  status: number;
-}
-
-export interface Violation {
-  method: string;
-  path: string;
-  message: string;
-}
+export type { RecordedRequest, Violation };
 
 export interface Fault {
   /** 5xx or 429. Default 500. */
@@ -92,15 +79,6 @@ export interface BitbucketApi {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(JSON.stringify(body));
-  }
-}
 const bbError = (status: number, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): HttpError =>
   new HttpError(status, { type: "error", error: { message, ...extra } }, headers);
 
@@ -111,49 +89,34 @@ export async function startBitbucketApi(options: BitbucketApiOptions = {}): Prom
   const hooks = new Map<string, StoredSubscription>();
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
-  const faults: Array<{ remaining: number; fault: Fault }> = [];
+  // Bitbucket Cloud's faults have no filter: the next requests, whatever they are.
+  const faults = new FaultQueue<Fault>(() => true);
   let base = "";
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = new URL(req.url ?? "/", "http://x");
-    const method = req.method ?? "GET";
-    const record: RecordedRequest = { method, path: raw.pathname, query: Object.fromEntries(raw.searchParams), headers: { ...req.headers }, body: undefined, status: 0 };
-    requests.push(record);
+    const { url: raw, record } = recordRequest(requests, req);
+    const { method } = record;
     const violation = (message: string): void => void violations.push({ method, path: raw.pathname, message });
-    let status = 200;
-    let body: unknown;
-    let headers: Record<string, string> = {};
-    try {
+    const answer = await answering(async () => {
       const text = await readBody(req);
       if (text !== "") {
-        if ((req.headers["content-type"] ?? "").split(";")[0].trim() !== "application/json") violation("body without content-type application/json");
-        try {
-          record.body = JSON.parse(text);
-        } catch {
+        if (mediaType(req) !== "application/json") violation("body without content-type application/json");
+        record.body = parseJson(text, () => {
           violation("malformed JSON body");
-          throw bbError(400, "Bad request", { detail: "Malformed JSON" });
-        }
+          return bbError(400, "Bad request", { detail: "Malformed JSON" });
+        });
       }
-      const slot = faults.find((f) => f.remaining > 0);
-      if (slot) {
-        slot.remaining -= 1;
-        const s = slot.fault.status ?? 500;
-        const retry: Record<string, string> = slot.fault.retryAfterSeconds !== undefined ? { "Retry-After": String(slot.fault.retryAfterSeconds) } : {};
+      const fault = faults.take({ method, path: raw.pathname });
+      if (fault) {
+        const s = fault.status ?? 500;
+        const retry: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
         throw bbError(s, s === 429 ? "Rate limit for this resource has been exceeded" : "Something went wrong", {}, retry);
       }
       const access = authenticate(req);
-      ({ status, body } = route(method, raw, access, record.body, violation));
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      ({ status, body, headers } = err);
-    }
-    record.status = status;
-    if (status === 204) res.writeHead(204, headers).end();
-    else res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(body));
+      return route(method, raw, access, record.body, violation);
+    });
+    record.status = answer.status;
+    writeAnswer(res, answer, "application/json");
   }
 
   function authenticate(req: IncomingMessage): Access {
@@ -170,7 +133,7 @@ export async function startBitbucketApi(options: BitbucketApiOptions = {}): Prom
     throw bbError(401, "Unauthorized");
   }
 
-  function route(method: string, raw: URL, access: Access, body: unknown, violation: (m: string) => void): { status: number; body?: unknown } {
+  function route(method: string, raw: URL, access: Access, body: unknown, violation: (m: string) => void): Answer {
     const s = raw.pathname.split("/").slice(1).map((p) => decodeURIComponent(p));
     if (!(s[0] === "2.0" && s[1] === "repositories" && s.length >= 5 && s[4] === "hooks")) {
       violation("no such endpoint in the webhooks API");
@@ -314,8 +277,10 @@ export async function startBitbucketApi(options: BitbucketApiOptions = {}): Prom
     );
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/2.0`;
+  const server = await listenLocal((req, res) => {
+    void handle(req, res);
+  });
+  base = `${server.url}/2.0`;
   return {
     url: base,
     get hooks() {
@@ -325,21 +290,8 @@ export async function startBitbucketApi(options: BitbucketApiOptions = {}): Prom
     violations,
     deliver,
     failNext(n, fault = {}) {
-      faults.push({ remaining: n, fault });
+      faults.add(n, fault);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => server.close(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

@@ -2,8 +2,8 @@
 // port 0): a project's repositories, repository webhooks, pull requests (of a
 // commit, and of a repository), bearer-token auth, paged answers, Bitbucket's
 // `{"errors":[...]}` bodies, fault injection, and the deliveries the server makes.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answering, FaultQueue, HttpError, listenLocal, matchRequest, mediaType, parseJson, readBody, recordRequest, writeAnswer, type Answer, type RecordedRequest, type RequestLine, type Violation } from "../api-double.js";
 import { deliverEvent, type DeliveryOutcome } from "./delivery.js";
 import {
   BITBUCKET_SERVER_EVENTS,
@@ -31,28 +31,14 @@ export interface BitbucketServerApiOptions {
   now?: () => number;
 }
 
-export interface RecordedRequest {
-  method: string;
-  /** The path as sent (URL-encoded), without the query. */
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  status: number;
-}
-
-/** A request Bitbucket Server would refuse or misread: the client under test is wrong. */
-export interface Violation {
-  method: string;
-  path: string;
-  message: string;
-}
+// A violation is a request Bitbucket Server would refuse or misread.
+export type { RecordedRequest, Violation };
 
 export interface Fault {
   /** Default 500. */
   status?: number;
   /** Only requests this matches use up the fault. Default: every API request. */
-  match?: (req: { method: string; path: string }) => boolean;
+  match?: (req: RequestLine) => boolean;
 }
 
 export interface BitbucketServerApi {
@@ -72,15 +58,6 @@ export interface BitbucketServerApi {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(JSON.stringify(body));
-  }
-}
-
 /** Bitbucket's error body: `{"errors":[{"context","message","exceptionName"}]}`. */
 export function errorBody(message: string, exceptionName: string | null = null, context: string | null = null): unknown {
   return { errors: [{ context, message, exceptionName }] };
@@ -98,43 +75,30 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
   const now = options.now ?? Date.now;
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
-  const faults: Array<{ remaining: number; fault: Fault }> = [];
+  const faults = new FaultQueue<Fault>(matchRequest);
   let url = "";
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = new URL(req.url ?? "/", "http://x");
-    const method = req.method ?? "GET";
-    const record: RecordedRequest = { method, path: raw.pathname, query: Object.fromEntries(raw.searchParams), headers: { ...req.headers }, body: undefined, status: 0 };
-    requests.push(record);
+    const { url: raw, record } = recordRequest(requests, req);
+    const { method } = record;
     const violation = (message: string): void => {
       violations.push({ method, path: raw.pathname, message });
     };
-    let status: number;
-    let body: unknown;
-    try {
+    const answer = await answering(async () => {
       const text = await readBody(req);
       record.body = parseBody(method, req, text, violation);
       injectFault(method, raw.pathname);
       const access = authenticate(req);
-      ({ status, body } = route(method, raw, access, record.body, violation));
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      ({ status, body } = err);
-    }
-    record.status = status;
-    if (status === 204) res.writeHead(204).end();
-    else res.writeHead(status, { "content-type": "application/json;charset=UTF-8" }).end(JSON.stringify(body));
+      return route(method, raw, access, record.body, violation);
+    });
+    record.status = answer.status;
+    writeAnswer(res, answer, "application/json;charset=UTF-8");
   }
 
   function injectFault(method: string, path: string): void {
-    const f = faults.find((x) => x.remaining > 0 && (x.fault.match?.({ method, path }) ?? true));
+    const f = faults.take({ method, path });
     if (!f) return;
-    f.remaining--;
-    const status = f.fault.status ?? 500;
+    const status = f.status ?? 500;
     throw new HttpError(status, errorBody(status === 429 ? "Rate limit exceeded" : "An internal error occurred (injected fault)", null));
   }
 
@@ -151,7 +115,7 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
     return access;
   }
 
-  function route(method: string, raw: URL, access: TokenAccess, body: unknown, violation: (m: string) => void): { status: number; body?: unknown } {
+  function route(method: string, raw: URL, access: TokenAccess, body: unknown, violation: (m: string) => void): Answer {
     const path = raw.pathname;
     if (!path.startsWith(API)) throw new HttpError(404, errorBody(`No resource at ${path}`));
     const parts = path.slice(API.length).split("/").map(decodeURIComponent);
@@ -183,7 +147,7 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
     throw new HttpError(404, errorBody(`No resource at ${path}`));
   }
 
-  function webhooks(method: string, raw: URL, repo: Repository, body: unknown, violation: (m: string) => void): { status: number; body?: unknown } {
+  function webhooks(method: string, raw: URL, repo: Repository, body: unknown, violation: (m: string) => void): Answer {
     if (method === "GET") {
       const event = raw.searchParams.get("event");
       const hooks = store.hooksOf(repo).filter((h) => event === null || h.events.includes(event));
@@ -194,7 +158,7 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
     return { status: 201, body: hookJson(store.addHook(repo, fields, now())) };
   }
 
-  function webhook(method: string, repo: Repository, id: string, body: unknown, violation: (m: string) => void): { status: number; body?: unknown } {
+  function webhook(method: string, repo: Repository, id: string, body: unknown, violation: (m: string) => void): Answer {
     const hook = /^\d+$/.test(id) ? store.hooks.get(Number(id)) : undefined;
     if (!hook || hook.project !== repo.project.key || hook.repo !== repo.slug) {
       throw new HttpError(404, errorBody(`Webhook ${id} does not exist.`, `${EX}webhook.NoSuchWebhookException`));
@@ -213,7 +177,7 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
     }
   }
 
-  function pullRequests(raw: URL, repo: Repository, violation: (m: string) => void): { status: number; body?: unknown } {
+  function pullRequests(raw: URL, repo: Repository, violation: (m: string) => void): Answer {
     const state = (raw.searchParams.get("state") ?? "OPEN").toUpperCase();
     if (!["OPEN", "MERGED", "DECLINED", "ALL"].includes(state)) throw invalid("state", `${state} is not a valid pull request state`);
     const direction = (raw.searchParams.get("direction") ?? "INCOMING").toUpperCase();
@@ -266,7 +230,7 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
   }
 
   /** A Bitbucket page: `{size, limit, isLastPage, values, start[, nextPageStart]}` from `start` and `limit` (default 25). */
-  function page(raw: URL, items: unknown[], violation: (m: string) => void): { status: number; body: unknown } {
+  function page(raw: URL, items: unknown[], violation: (m: string) => void): Answer {
     const int = (name: string, fallback: number): number => {
       const v = raw.searchParams.get(name);
       if (v === null) return fallback;
@@ -283,8 +247,10 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
     return { status: 200, body: { size: values.length, limit, isLastPage, values, start, ...(isLastPage ? {} : { nextPageStart: start + values.length }) } };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal((req, res) => {
+    void handle(req, res);
+  });
+  url = server.url;
 
   return {
     get url() {
@@ -305,27 +271,15 @@ export async function startBitbucketServerApi(options: BitbucketServerApiOptions
       return deliverEvent(store.hooksOf(repo), o.event, o.payload, o.requestId);
     },
     failNext: (n, fault = {}) => {
-      faults.push({ remaining: n, fault });
+      faults.add(n, fault);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    // As before, closing twice is harmless.
+    close: () => server.close().catch(() => undefined),
   };
 }
 
 function methodNotAllowed(method: string): HttpError {
   return new HttpError(405, errorBody(`Method ${method} is not supported by this resource`));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 /** A write's body must be JSON sent as application/json (Bitbucket answers 415 otherwise). */
@@ -334,15 +288,13 @@ function parseBody(method: string, req: IncomingMessage, text: string, violation
     if (text !== "") violation(`a ${method} request carries a body`);
     return undefined;
   }
-  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  const type = mediaType(req).toLowerCase();
   if (type !== "application/json") {
     violation(`Content-Type ${type || "(none)"} instead of application/json`);
     throw new HttpError(415, errorBody("Unsupported Media Type"));
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
+  return parseJson(text, () => {
     violation("the body is not JSON");
-    throw new HttpError(400, errorBody("Invalid JSON in the request body"));
-  }
+    return new HttpError(400, errorBody("Invalid JSON in the request body"));
+  });
 }

@@ -1,5 +1,6 @@
 // Fault injection: server errors and GitHub's rate-limit answers for the next N calls
 // of an operation (or of every operation).
+import { FaultQueue as SharedFaultQueue } from "../api-double.js";
 import { ApiError } from "./types.js";
 
 export interface Fault {
@@ -20,27 +21,26 @@ export interface Fault {
 
 export const RATE_LIMIT = 5000;
 
+/** GitHub's faults are keyed by operationId, not by method and path, and answer ApiErrors. */
 export class FaultQueue {
-  private slots: Array<{ remaining: number; fault: Fault }> = [];
+  private readonly queue = new SharedFaultQueue<Fault, string>(matches);
 
   add(n: number, fault: Fault): void {
     if (fault.kind === "error" || fault.kind === undefined) {
       const s = fault.status ?? 502;
       if (s < 500 || s > 599) throw new Error(`a server error fault needs a 5xx status, not ${s}`);
     }
-    this.slots.push({ remaining: n, fault });
+    this.queue.add(n, fault);
   }
 
   clear(): void {
-    this.slots = [];
+    this.queue.clear();
   }
 
   /** The error the next call of `operationId` answers, if a fault is armed for it. */
   take(operationId: string, nowMs: number): ApiError | undefined {
-    const slot = this.slots.find((s) => s.remaining > 0 && matches(s.fault, operationId));
-    if (!slot) return undefined;
-    slot.remaining -= 1;
-    return faultAnswer(slot.fault, nowMs);
+    const fault = this.queue.take(operationId);
+    return fault && faultAnswer(fault, nowMs);
   }
 }
 

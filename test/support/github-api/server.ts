@@ -3,8 +3,8 @@
 // against it (parameters, body); every answer is checked against the documented
 // response. What fails a check is recorded as a violation: a request GitHub would
 // refuse (the client is wrong) or an answer GitHub would not give (the double is wrong).
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenLocal, parseJson, readBody, recordRequest, writeAnswer, type RecordedRequest as BaseRecordedRequest, type Violation as BaseViolation } from "../api-double.js";
 import { APP_HANDLERS, APP_OPERATIONS } from "./apps.js";
 import { deliver, type DeliverOptions } from "./delivery.js";
 import { DELIVERY_HANDLERS } from "./deliveries-api.js";
@@ -32,24 +32,15 @@ export interface GithubApiOptions {
   deliveryTimeoutMs?: number;
 }
 
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  status: number;
+export interface RecordedRequest extends BaseRecordedRequest {
   /** The documented operation, when the request matched one. */
   operationId?: string;
 }
 
-export interface Violation {
-  method: string;
-  path: string;
+export interface Violation extends BaseViolation {
   operationId?: string;
   /** "request": GitHub would refuse or misread it; "response": the double answered what GitHub does not document. */
   kind: "request" | "response";
-  message: string;
 }
 
 export interface GithubApi {
@@ -94,19 +85,11 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
     pending.add(p);
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      violations.push({ method: req.method ?? "", path: req.url ?? "", kind: "response", message: `the double crashed: ${String(err)}` });
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://x");
     const method = (req.method ?? "GET").toUpperCase();
     const text = await readBody(req);
-    const record: RecordedRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...req.headers }, body: text === "" ? undefined : text, status: 0 };
-    requests.push(record);
+    const { url, record }: { url: URL; record: RecordedRequest } = recordRequest(requests, req, method);
+    record.body = text === "" ? undefined : text;
     const violate = (kind: Violation["kind"], message: string, op?: Operation): void => {
       violations.push({ method, path: url.pathname, operationId: op?.operationId, kind, message });
     };
@@ -137,11 +120,7 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
       "x-ratelimit-resource": "core",
       ...answer.headers,
     };
-    if (answer.status === 204 || answer.body === undefined) {
-      res.writeHead(answer.status, headers).end();
-    } else {
-      res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...headers }).end(JSON.stringify(answer.body));
-    }
+    writeAnswer(res, { status: answer.status, body: answer.body, headers }, "application/json; charset=utf-8");
   }
 
   async function process(
@@ -201,12 +180,10 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
       if (!op.requestBody) {
         violate("request", `${op.operationId} takes no body`);
       } else {
-        try {
-          record.body = JSON.parse(text) as unknown;
-        } catch {
+        record.body = parseJson(text, () => {
           violate("request", "the body is not JSON");
-          throw new ApiError(400, { message: "Problems parsing JSON", documentation_url: op.documentationUrl, status: "400" }, {}, true);
-        }
+          return new ApiError(400, { message: "Problems parsing JSON", documentation_url: op.documentationUrl, status: "400" }, {}, true);
+        });
         const ctype = String(req.headers["content-type"] ?? "");
         if (!/json/i.test(ctype)) problems.push(`content-type ${ctype || "(none)"} is not JSON`);
         if (jsonSchema) problems.push(...validateSchema(op, "body", jsonSchema, record.body));
@@ -264,8 +241,13 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
     if (errs.length > 0) violate(`the ${answer.status} body does not match the description: ${errs.join("; ")}`);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      violations.push({ method: req.method ?? "", path: req.url ?? "", kind: "response", message: `the double crashed: ${String(err)}` });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  apiUrl = server.url;
 
   const idle = async (): Promise<void> => {
     while (pending.size > 0) await Promise.allSettled([...pending]);
@@ -297,17 +279,8 @@ export async function startGithubApi(options: GithubApiOptions = {}): Promise<Gi
     },
     async close(): Promise<void> {
       await idle();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Closing twice is harmless here (tests close in afterEach whatever happened).
+      await server.close().catch(() => undefined);
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

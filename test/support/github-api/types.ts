@@ -1,4 +1,5 @@
 // Shapes shared by the double's handlers and its server.
+import { HttpError, type Answer } from "../api-double.js";
 import type { Operation } from "./openapi.js";
 import type { DeliverOptions } from "./delivery.js";
 import type { GithubStore, IssuedToken, StoredDelivery, StoredHook } from "./store.js";
@@ -6,11 +7,6 @@ import type { GithubStore, IssuedToken, StoredDelivery, StoredHook } from "./sto
 /** Who made a request. */
 export type Identity = { kind: "token"; token: string } | { kind: "installation"; token: IssuedToken } | { kind: "app"; appId: number };
 
-export interface Answer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
 
 /**
  * An error answer. `generic` marks the answers GitHub can give on any operation
@@ -18,14 +14,18 @@ export interface Answer {
  * found, rate limits, server errors, request validation): those are checked against
  * GitHub's generic error shapes; every other answer must be documented for the operation.
  */
-export class ApiError extends Error {
+export class ApiError extends HttpError {
+  // GitHub's error bodies are always objects.
+  declare readonly body: Record<string, unknown>;
+
   constructor(
-    readonly status: number,
-    readonly body: Record<string, unknown>,
-    readonly headers: Record<string, string> = {},
+    status: number,
+    body: Record<string, unknown>,
+    headers: Record<string, string> = {},
     readonly generic = false,
   ) {
-    super(String(body.message ?? status));
+    super(status, body, headers);
+    this.message = String(body.message ?? status);
   }
 }
 
@@ -59,4 +59,4 @@ export function validationFailed(op: Operation, errors: Array<Record<string, unk
 
 export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 
-export type { StoredDelivery, StoredHook };
+export type { Answer, StoredDelivery, StoredHook };

@@ -2,10 +2,10 @@
 // webhooks, their events and resend, auth, pagination, GitLab's error bodies,
 // fault injection, and the deliveries a GitLab instance makes.
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { packageRoot } from "../../../src/paths.js";
+import { answering, FaultQueue, HttpError, listenLocal, matchRequest, mediaType, parseJson, readBody, recordRequest, writeAnswer, type Answer, type RecordedRequest, type RequestLine, type Violation } from "../api-double.js";
 import { hookResponse, parseHookParams, urlProblem, type HookScope, type StoredHook } from "./attributes.js";
 import { deliverEvent, GITLAB_EVENTS, hookEventResponse, resendEvent, statusFilter, testHook, type DeliveryContext, type DeliveryOutcome } from "./delivery.js";
 import { GitlabStore, type GroupSpec, type HookEvent, type ProjectSpec } from "./store.js";
@@ -28,22 +28,8 @@ export interface GitlabApiOptions {
   deliveryTimeoutMs?: number;
 }
 
-export interface RecordedRequest {
-  method: string;
-  /** The path as sent (still URL-encoded), without the query. */
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  status: number;
-}
-
-/** A request GitLab would refuse or silently misread: the client under test is wrong. */
-export interface Violation {
-  method: string;
-  path: string;
-  message: string;
-}
+// A violation is a request GitLab would refuse or silently misread.
+export type { RecordedRequest, Violation };
 
 export interface Fault {
   /** 5xx or 429. Default 503. */
@@ -51,7 +37,7 @@ export interface Fault {
   /** Retry-After in seconds (429 always carries it, default 60). */
   retryAfterSeconds?: number;
   /** Only requests this matches use up the fault. Default: every API request. */
-  match?: (req: { method: string; path: string }) => boolean;
+  match?: (req: RequestLine) => boolean;
 }
 
 export interface GitlabApi {
@@ -70,16 +56,6 @@ export interface GitlabApi {
   /** The next `n` matching API requests answer `fault.status`. */
   failNext(n: number, fault?: Fault): void;
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(typeof body === "string" ? body : JSON.stringify(body));
-  }
 }
 
 const notFound = (what: string): HttpError => new HttpError(404, { message: `404 ${what} Not Found` });
@@ -105,53 +81,32 @@ export async function startGitlabApi(options: GitlabApiOptions = {}): Promise<Gi
   const now = options.now ?? Date.now;
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
-  const faults: Array<{ remaining: number; fault: Fault }> = [];
+  const faults = new FaultQueue<Fault>(matchRequest);
   const resendTimes = new Map<string, number[]>();
   let baseUrl = "";
   const ctx = (): DeliveryContext => ({ store, now, instanceUrl: baseUrl, version: options.version ?? "17.11.0", timeoutMs: options.deliveryTimeoutMs ?? 10_000 });
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = new URL(req.url ?? "/", "http://x");
-    const method = req.method ?? "GET";
-    const record: RecordedRequest = { method, path: raw.pathname, query: Object.fromEntries(raw.searchParams), headers: { ...req.headers }, body: undefined, status: 0 };
-    requests.push(record);
-    let status = 200;
-    let body: unknown;
-    let headers: Record<string, string> = {};
-    try {
+    const { url: raw, record } = recordRequest(requests, req);
+    const { method } = record;
+    const answer = await answering(async () => {
       const text = await readBody(req);
       record.body = parseBody(req, text, (m) => violations.push({ method, path: raw.pathname, message: m }));
       injectFault(method, raw.pathname);
       const who = authenticate(req);
-      const answer = await route(method, raw, who, record.body as Record<string, unknown>);
-      ({ status, body } = answer);
-      headers = answer.headers ?? {};
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      ({ status, body, headers } = err);
-    }
-    record.status = status;
-    if (status === 204) {
-      res.writeHead(204, headers).end();
-    } else if (typeof body === "string") {
-      res.writeHead(status, { "Content-Type": "text/plain", ...headers }).end(body);
-    } else {
-      res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(body));
-    }
+      return route(method, raw, who, record.body as Record<string, unknown>);
+    });
+    record.status = answer.status;
+    writeAnswer(res, answer, "application/json");
   }
 
   function injectFault(method: string, path: string): void {
-    const slot = faults.find((f) => f.remaining > 0 && (f.fault.match?.({ method, path }) ?? true));
-    if (!slot) return;
-    slot.remaining -= 1;
-    const status = slot.fault.status ?? 503;
+    const fault = faults.take({ method, path });
+    if (!fault) return;
+    const status = fault.status ?? 503;
     if (status === 429) {
       // Rack::Attack's throttled response, as GitLab configures it.
-      const retryAfter = slot.fault.retryAfterSeconds ?? 60;
+      const retryAfter = fault.retryAfterSeconds ?? 60;
       const reset = Math.ceil(now() / 1000) + retryAfter;
       throw new HttpError(429, "Retry later\n", {
         "RateLimit-Name": "throttle_authenticated_api",
@@ -163,7 +118,7 @@ export async function startGitlabApi(options: GitlabApiOptions = {}): Promise<Gi
         "Retry-After": String(retryAfter),
       });
     }
-    const extra: Record<string, string> = slot.fault.retryAfterSeconds !== undefined ? { "Retry-After": String(slot.fault.retryAfterSeconds) } : {};
+    const extra: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
     throw new HttpError(status, { message: `${status} ${status === 503 ? "Service Unavailable" : "Internal Server Error"}` }, extra);
   }
 
@@ -188,7 +143,7 @@ export async function startGitlabApi(options: GitlabApiOptions = {}): Promise<Gi
     violations.push({ method, path, message });
   }
 
-  async function route(method: string, raw: URL, who: { token: string; access: TokenAccess }, body: Record<string, unknown>): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+  async function route(method: string, raw: URL, who: { token: string; access: TokenAccess }, body: Record<string, unknown>): Promise<Answer> {
     const segments = raw.pathname.split("/").slice(1);
     const path = raw.pathname;
     const m = segments.length >= 5 && segments[0] === "api" && segments[1] === "v4" && (segments[2] === "projects" || segments[2] === "groups") && segments[4] === "hooks";
@@ -318,8 +273,10 @@ export async function startGitlabApi(options: GitlabApiOptions = {}): Promise<Gi
     };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal((req, res) => {
+    void handle(req, res);
+  });
+  baseUrl = server.url;
 
   return {
     url: baseUrl,
@@ -332,39 +289,23 @@ export async function startGitlabApi(options: GitlabApiOptions = {}): Promise<Gi
     events: store.events,
     deliver: ({ projectId, event, payload }) => deliverEvent(ctx(), projectId, event, payload),
     failNext(n, fault = {}) {
-      faults.push({ remaining: n, fault });
+      faults.add(n, fault);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => server.close(),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 /** JSON or form bodies, with the query merged in (Grape reads params from both). */
 function parseBody(req: IncomingMessage, text: string, violation: (m: string) => void): Record<string, unknown> {
   const query = Object.fromEntries(new URL(req.url ?? "/", "http://x").searchParams);
   if (text === "") return req.method === "GET" || req.method === "DELETE" ? {} : query;
-  const type = (req.headers["content-type"] ?? "").split(";")[0].trim();
+  const type = mediaType(req);
   if (type === "application/x-www-form-urlencoded") return { ...query, ...Object.fromEntries(new URLSearchParams(text)) };
   if (type !== "application/json") violation(`body with content-type ${JSON.stringify(type)}`);
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new HttpError(400, { error: "The provided content-type is not supported." });
-    return { ...query, ...(parsed as Record<string, unknown>) };
-  } catch (err) {
-    if (err instanceof HttpError) throw err;
+  const parsed = parseJson(text, () => {
     violation("malformed JSON body");
-    throw new HttpError(400, { message: "400 Bad request - Malformed JSON" });
-  }
+    return new HttpError(400, { message: "400 Bad request - Malformed JSON" });
+  });
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new HttpError(400, { error: "The provided content-type is not supported." });
+  return { ...query, ...(parsed as Record<string, unknown>) };
 }
