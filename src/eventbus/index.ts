@@ -18,4 +18,4 @@ export async function connectJetStream(options: JetStreamOptions): Promise<JetSt
   const { JetStreamEventBus } = await import("./jetstream.js");
   return JetStreamEventBus.connect(options);
 }
-export { rememberJsonText, toJsonText } from "./json-text.js";
+export { hasJsonText, jsonTextOf, rememberJsonText, rememberJsonTextWithin, toJsonText } from "./json-text.js";

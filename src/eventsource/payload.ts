@@ -1,5 +1,6 @@
 import { BadRequestError } from "../errors.js";
 import { rememberJsonText } from "../eventbus/index.js";
+import { goJsonMarshal } from "../expr/index.js";
 import { canonicalHeaderKey, type GoHeader } from "../http/index.js";
 
 /** The value Argo Events puts in place of a consumed credential header. */
@@ -57,5 +58,6 @@ export function formValues(text: string): Record<string, string[]> {
     if (Object.hasOwn(out, k)) (out[k] as string[]).push(v);
     else Object.defineProperty(out, k, { value: [v], enumerable: true, writable: true, configurable: true });
   }
-  return out;
+  // Argo marshals url.Values, a Go map: its text has sorted keys.
+  return rememberJsonText(out, () => goJsonMarshal(out));
 }

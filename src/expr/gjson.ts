@@ -2,12 +2,14 @@
 // modifiers @pretty, @group, @dig and custom ones (an unknown `@name` is a key, as in
 // gjson), `!literal` values, and `..` JSON-lines paths. Because the input is parsed,
 // `raw` is re-serialised compactly, with Go's escapes of <, >, & (gjson returns the
-// bytes Argo's Go code wrote), but object keys in JavaScript's order (integer-like keys
-// first), and integers beyond 2^53 have lost precision.
+// bytes Argo's Go code wrote), unless the caller gives a RawSource: then an object,
+// array or large integer found at a real location is the text that source holds for it
+// (the sender's own bytes, in their key order and spelling).
 import { JSONPath } from "jsonpath-plus";
 import { ExpressionError, errorMessage } from "../errors.js";
 import { formatFloatF } from "./goformat.js";
 import { parseSegments, type Query, type Segment } from "./gjson-path.js";
+import type { JsonStep } from "./json-text.js";
 import { hasOwn, isPlainObject } from "./values.js";
 
 export type GjsonType = "Null" | "False" | "Number" | "String" | "True" | "JSON";
@@ -24,14 +26,25 @@ export interface GjsonResult {
   raw: string;
 }
 
+/** The text Argo's bytes hold for the value at `at` (steps from the data root), or undefined to serialise `v`. */
+export type RawSource = (at: readonly JsonStep[], v: unknown) => string | undefined;
+
 export interface CompiledPath {
   readonly path: string;
-  get(data: unknown): GjsonResult;
+  get(data: unknown, raw?: RawSource): GjsonResult;
 }
 
 interface Found {
   v: unknown;
+  /** Where `v` stands in the data, when the evaluation tracked it and `v` is not built. */
+  at?: JsonStep[];
+  /** A built array (`#.x`, `#(...)#`, `[a,b]`) or object (`{a,b}`, with `names`): its members' findings. */
+  items?: Found[];
+  names?: string[];
 }
+
+/** A trail of steps, copied where the evaluation branches; undefined when not tracking. */
+type Trail = JsonStep[] | undefined;
 
 /** tidwall/match: `*` any run, `?` one character, `\` escapes; linear-time greedy matching. */
 export function globMatch(str: string, pattern: string): boolean {
@@ -63,69 +76,88 @@ export function globMatch(str: string, pattern: string): boolean {
   return pi === p.length;
 }
 
-function evalPath(v: unknown, segments: Segment[]): Found | undefined {
-  let cur: Found | undefined = { v };
+function evalPath(v: unknown, segments: Segment[], trail?: Trail): Found | undefined {
+  let cur: Found | undefined = trail ? { v, at: trail } : { v };
   for (const seg of segments) {
-    cur = evalSeg(cur.v, seg, 0);
+    cur = evalSeg(cur.v, seg, 0, cur.at ? [...cur.at] : undefined);
     if (!cur) return undefined;
   }
   return cur;
 }
 
-function evalKey(v: unknown, key: string, pattern: string | undefined, seg: Segment, i: number): Found | undefined {
+/** evalSeg on a member, with its step on the trail while it is evaluated. */
+function evalMember(v: unknown, step: JsonStep, seg: Segment, i: number, trail: Trail): Found | undefined {
+  trail?.push(step);
+  const r = evalSeg(v, seg, i, trail);
+  trail?.pop();
+  return r;
+}
+
+function evalKey(v: unknown, key: string, pattern: string | undefined, seg: Segment, i: number, trail: Trail): Found | undefined {
   if (Array.isArray(v)) {
-    return pattern === undefined && /^\d+$/.test(key) && Number(key) < v.length ? evalSeg(v[Number(key)], seg, i + 1) : undefined;
+    return pattern === undefined && /^\d+$/.test(key) && Number(key) < v.length ? evalMember(v[Number(key)], Number(key), seg, i + 1, trail) : undefined;
   }
   if (!isPlainObject(v)) return undefined;
-  if (pattern === undefined) return hasOwn(v, key) ? evalSeg(v[key], seg, i + 1) : undefined;
+  if (pattern === undefined) return hasOwn(v, key) ? evalMember(v[key], key, seg, i + 1, trail) : undefined;
   for (const k of Object.keys(v)) {
     if (!globMatch(k, pattern)) continue;
-    const r = evalSeg(v[k], seg, i + 1);
+    const r = evalMember(v[k], k, seg, i + 1, trail);
     if (r) return r;
   }
   return undefined;
 }
 
-function evalSeg(v: unknown, seg: Segment, i: number): Found | undefined {
-  if (i === seg.length) return { v };
+const built = (v: unknown, items: Found[], trail: Trail, names?: string[]): Found => (trail ? { v, items, names } : { v });
+
+function evalSeg(v: unknown, seg: Segment, i: number, trail: Trail): Found | undefined {
+  if (i === seg.length) return trail ? { v, at: trail.slice() } : { v };
   const step = seg[i];
   switch (step.k) {
     case "key":
-      return evalKey(v, step.key, step.pattern, seg, i);
+      return evalKey(v, step.key, step.pattern, seg, i, trail);
     case "count":
-      return Array.isArray(v) ? { v: v.length } : evalKey(v, "#", undefined, seg, i);
+      return Array.isArray(v) ? { v: v.length } : evalKey(v, "#", undefined, seg, i, trail);
     case "map": {
-      if (!Array.isArray(v)) return evalKey(v, "#", undefined, seg, i);
-      const out: unknown[] = [];
-      for (const el of v) {
-        const r = evalSeg(el, seg, i + 1);
-        if (r) out.push(r.v);
-      }
-      return { v: out };
+      if (!Array.isArray(v)) return evalKey(v, "#", undefined, seg, i, trail);
+      const items: Found[] = [];
+      v.forEach((el, n) => {
+        const r = evalMember(el, n, seg, i + 1, trail);
+        if (r) items.push(r);
+      });
+      return built(items.map((r) => r.v), items, trail);
     }
     case "query": {
       if (!Array.isArray(v)) return undefined;
-      const out: unknown[] = [];
-      for (const el of v) {
-        if (!queryMatches(step.q, el)) continue;
-        const r = evalSeg(el, seg, i + 1);
+      const items: Found[] = [];
+      for (let n = 0; n < v.length; n++) {
+        if (!queryMatches(step.q, v[n])) continue;
+        const r = evalMember(v[n], n, seg, i + 1, trail);
         if (!step.all) return r; // the first match decides, even when the rest is missing
-        if (r) out.push(r.v);
+        if (r) items.push(r);
       }
-      return step.all ? { v: out } : undefined;
+      return step.all ? built(items.map((r) => r.v), items, trail) : undefined;
     }
     case "multi": {
-      const built: unknown = step.obj ? {} : [];
+      const out: unknown = step.obj ? {} : [];
+      const items: Found[] = [];
+      const names: string[] = [];
       for (const sub of step.subs) {
-        const r = evalPath(v, sub.path);
+        const r = evalPath(v, sub.path, trail ? [...trail] : undefined);
         if (!r) continue;
-        if (Array.isArray(built)) built.push(r.v);
-        else Object.defineProperty(built, sub.name, { value: r.v, enumerable: true, writable: true, configurable: true });
+        items.push(r);
+        names.push(sub.name);
+        if (Array.isArray(out)) out.push(r.v);
+        else Object.defineProperty(out, sub.name, { value: r.v, enumerable: true, writable: true, configurable: true });
       }
-      return evalSeg(built, seg, i + 1);
+      // Only the built value itself keeps its members' texts; what is read inside it is serialised.
+      if (i + 1 === seg.length) return built(out, items, trail, step.obj ? names : undefined);
+      return evalSeg(out, seg, i + 1, undefined);
     }
-    case "mod":
-      return evalSeg(applyModifier(step.name, step.arg, v), seg, i + 1);
+    case "mod": {
+      // @this, @valid and @ugly hand back the value itself (Argo's bytes are compact already).
+      const same = step.name === "this" || step.name === "valid" || step.name === "ugly";
+      return evalSeg(applyModifier(step.name, step.arg, v), seg, i + 1, same ? trail : undefined);
+    }
   }
 }
 
@@ -149,7 +181,7 @@ function truthy(v: unknown, want: "true" | "false"): boolean {
 
 function queryMatches(q: Query, el: unknown): boolean {
   let target: Found | undefined;
-  if (el !== null && typeof el === "object") target = q.path ? evalPath(el, q.path) : undefined;
+  if (el !== null && typeof el === "object") target = q.path ? evalPath(el, q.path, undefined) : undefined;
   else target = q.path ? undefined : { v: el };
   let value = q.value;
   if (value.startsWith("~")) {
@@ -238,10 +270,22 @@ function rawOf(v: unknown): string {
   return (JSON.stringify(v) ?? "null").replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] as string);
 }
 
-export function toResult(found: Found | undefined): GjsonResult {
+/** Whether a value's text can differ from its serialisation: a container, or an integer past 2^53. */
+const hasOwnText = (v: unknown): boolean => (typeof v === "object" && v !== null) || (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v));
+
+function rawText(f: Found, source: RawSource): string {
+  if (f.at) return source(f.at, f.v) ?? rawOf(f.v);
+  if (!f.items) return rawOf(f.v);
+  const parts = f.items.map((x) => rawText(x, source));
+  const names = f.names;
+  return names ? `{${parts.map((p, n) => `${rawOf(names[n])}:${p}`).join(",")}}` : `[${parts.join(",")}]`;
+}
+
+/** `tracked`: the same finding with its location, to read its text from `raws`. */
+export function toResult(found: Found | undefined, tracked?: Found, raws?: RawSource): GjsonResult {
   if (!found || found.v === undefined) return { exists: false, type: "Null", value: null, str: "", raw: "" };
   const v = found.v;
-  const raw = rawOf(v);
+  const raw = tracked && raws ? rawText(tracked, raws) : rawOf(v);
   if (v === null) return { exists: true, type: "Null", value: null, str: "", raw };
   if (v === true) return { exists: true, type: "True", value: true, str: "true", raw };
   if (v === false) return { exists: true, type: "False", value: false, str: "false", raw };
@@ -282,6 +326,11 @@ export function compilePath(path: string): CompiledPath {
   }
   return {
     path,
-    get: (data: unknown) => toResult(evalPath(data, segments)),
+    get(data: unknown, raw?: RawSource): GjsonResult {
+      const found = evalPath(data, segments);
+      // The text is looked up only where it can differ, on a second evaluation that tracks locations.
+      const tracked = raw && found && hasOwnText(found.v) ? evalPath(data, segments, []) : undefined;
+      return toResult(found, tracked, raw);
+    },
   };
 }

@@ -2,7 +2,9 @@
 export { allOf, compileConditions, type CompiledCondition } from "./conditions.js";
 export { parseGoDuration } from "./duration.js";
 export { compileExprLang } from "./exprlang.js";
-export { compilePath, type CompiledPath, type GjsonResult, type GjsonType } from "./gjson.js";
+export { compilePath, type CompiledPath, type GjsonResult, type GjsonType, type RawSource } from "./gjson.js";
+export { marshal as goJsonMarshal } from "./gotemplate/json.js";
+export { compactGoJson, locateJsonText, type JsonStep } from "./json-text.js";
 export { GoTemplateError, compileGoTemplate, type CompiledGoTemplate } from "./gotemplate/index.js";
 export { ParseError, parseTemplate } from "./gotemplate/parser.js";
 export { compileGovaluate, type CompiledExpression } from "./govaluate.js";

@@ -1,4 +1,5 @@
-import type { CloudEvent } from "../eventbus/index.js";
+import { rememberJsonTextWithin, type CloudEvent } from "../eventbus/index.js";
+import { locateJsonText } from "../expr/index.js";
 
 /** An event as a sensor sees it, as in Argo Events: the CloudEvent context and the payload. */
 export interface EventContext {
@@ -21,5 +22,7 @@ export interface SensorEvent {
 export function sensorEventFromCloudEvent(ce: CloudEvent): SensorEvent {
   const { data, ...attributes } = ce;
   const context = { ...attributes } as unknown as EventContext;
+  // An event read off the bus: its data's text is found in the event's text when asked for.
+  rememberJsonTextWithin(data, ce, ["data"], locateJsonText);
   return { context, data };
 }

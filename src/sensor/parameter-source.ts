@@ -9,7 +9,10 @@
 // its JSON text, and reads any other media type's `data` as a JSON string whose
 // text is the payload.
 import { parseAllDocuments, type Tags } from "yaml";
+import { rememberJsonText } from "../eventbus/index.js";
+import type { RawSource } from "../expr/index.js";
 import type { SensorEvent } from "./event.js";
+import { argoRawSource, sortedRawSource, textRawSource } from "./event-text.js";
 
 const CONTEXT_KEYS = ["id", "source", "specversion", "type", "datacontenttype", "subject", "time"] as const;
 
@@ -62,13 +65,13 @@ export function eventPayload(event: SensorEvent): EventPayload {
 /** The whole event, as a parameter without key, template or value gets it. */
 export function wholeEventJson(event: SensorEvent): string {
   const payload = eventPayload(event);
-  const bytes = payload.kind === "none" ? undefined : payload.kind === "text" ? payload.text : goJson(payload.value);
+  const bytes = payload.kind === "none" ? undefined : payload.kind === "text" ? payload.text : (argoRawSource(event)([], payload.value) ?? goJson(payload.value));
   const data = bytes === undefined ? null : Buffer.from(bytes, "utf8").toString("base64");
   return `{"context":${goJson(contextDocument(event))},"data":${goJson(data)}}`;
 }
 
-/** The data side of a parameter: the JSON document, or why the original cannot read one. */
-export type DataDocument = { ok: true; value: unknown } | { ok: false; error: string };
+/** The data side of a parameter: the JSON document (and Argo's bytes of it), or why the original cannot read one. */
+export type DataDocument = { ok: true; value: unknown; raw?: RawSource } | { ok: false; error: string };
 
 // gopkg.in/yaml.v2 (under ghodss/yaml) leaves timestamps and sexagesimal numbers
 // as strings when it decodes into interface{}; !!set, !!omap and !!pairs are plain
@@ -101,7 +104,7 @@ function yamlToJson(text: string): DataDocument {
     const first = parseAllDocuments(text, { version: "1.1", uniqueKeys: false, customTags: yamlV2Tags })[0];
     if (!first) return { ok: true, value: null };
     if (first.errors.length > 0) throw first.errors[0];
-    return { ok: true, value: jsonable(first.toJS() ?? null) };
+    return { ok: true, value: jsonable(first.toJS() ?? null), raw: sortedRawSource };
   } catch (err) {
     return { ok: false, error: `failed converting yaml event data to JSON: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -119,12 +122,12 @@ export function dataDocument(event: SensorEvent): DataDocument {
   const payload = eventPayload(event);
   switch (ct) {
     case "application/json":
-      if (payload.kind === "json") return { ok: true, value: payload.value };
+      if (payload.kind === "json") return { ok: true, value: payload.value, raw: argoRawSource(event) };
       // isJSON(nil) is false too: an event without data has nothing to read.
       return { ok: false, error: payload.kind === "none" ? "the event has no data" : "event data is not valid JSON" };
     case "application/yaml":
       if (payload.kind === "none") return { ok: true, value: null }; // YAMLToJSON(nil) is "null"
-      if (payload.kind === "json") return { ok: true, value: payload.value }; // JSON is YAML
+      if (payload.kind === "json") return { ok: true, value: payload.value, raw: sortedRawSource }; // JSON is YAML, through Go maps
       return yamlToJson(payload.text);
     default:
       return { ok: false, error: `unsupported event content type: ${ct}` };
@@ -136,13 +139,14 @@ export function dataDocument(event: SensorEvent): DataDocument {
  * filterExpr): no payload passes them, a payload that is not JSON is an error. They
  * look at the bytes only, not at `datacontenttype`.
  */
-export type FilterPayload = { kind: "none" } | { kind: "json"; value: unknown } | { kind: "invalid" };
+export type FilterPayload = { kind: "none" } | { kind: "json"; value: unknown; raw: RawSource } | { kind: "invalid" };
 
 export function filterPayload(event: SensorEvent): FilterPayload {
   const payload = eventPayload(event);
-  if (payload.kind !== "text") return payload;
+  if (payload.kind === "none") return payload;
+  if (payload.kind === "json") return { kind: "json", value: payload.value, raw: argoRawSource(event) };
   try {
-    return { kind: "json", value: JSON.parse(payload.text) as unknown };
+    return { kind: "json", value: rememberJsonText(JSON.parse(payload.text) as unknown, payload.text), raw: textRawSource(payload.text) };
   } catch {
     return { kind: "invalid" };
   }

@@ -225,7 +225,7 @@ export function resolveParameter(p: CompiledParameter, events: Record<string, Se
       templateError = out.error;
     }
     if (p.key) {
-      const r = p.key.get(doc.value);
+      const r = p.key.get(doc.value, doc.raw);
       if (r.exists) return { text: r.type === "JSON" || r.type === "Null" ? r.raw : r.str, type: r.type };
     }
   }

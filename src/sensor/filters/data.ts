@@ -200,7 +200,7 @@ export function checkData(filters: CompiledDataFilter[], or: boolean, payload: F
   const errors: string[] = [];
   const reasons: string[] = [];
   for (const f of filters) {
-    const r = f.path.get(data);
+    const r = f.path.get(data, payload.raw);
     if (!r.exists) {
       const e = `path ${show(f.path.path)} does not exist`;
       if (!or) return failed("data", [e]);

@@ -97,6 +97,7 @@ export class DependencyIndex<T> {
     // What the data filters read: the payload as JSON, whatever its content type says.
     const payload = filterPayload(event);
     const data = payload.kind === "json" ? payload.value : undefined;
+    const raw = payload.kind === "json" ? payload.raw : undefined;
     for (const group of this.paths.values()) {
       if (data === undefined) {
         // No payload passes every data pin; one that is not JSON is the filters' error to report.
@@ -105,7 +106,7 @@ export class DependencyIndex<T> {
       }
       let key: string | undefined;
       try {
-        const r = group.path.get(data);
+        const r = group.path.get(data, raw);
         // A missing path is a filter error, which fails the dependency.
         key = r.exists ? r.str : undefined;
       } catch {

@@ -1,6 +1,7 @@
 import { isObject } from "../../api/index.js";
 import { createHash } from "node:crypto";
-import { newEventId, type CloudEvent } from "../../eventbus/index.js";
+import { newEventId, rememberJsonTextWithin, type CloudEvent } from "../../eventbus/index.js";
+import { locateJsonText } from "../../expr/index.js";
 import type { CompiledSensor, CompiledTrigger } from "../compile.js";
 
 export const WORK_TYPE = "trigger-gateway.work";
@@ -79,5 +80,6 @@ export function readWork(ce: CloudEvent): WorkData | undefined {
   const { event, dependencies } = ce.data;
   if (!isObject(event) || typeof event.id !== "string") return undefined;
   if (!Array.isArray(dependencies) || !dependencies.every((d) => typeof d === "string")) return undefined;
+  rememberJsonTextWithin(event, ce, ["data", "event"], locateJsonText);
   return { event: event as unknown as CloudEvent, dependencies: dependencies as string[] };
 }
