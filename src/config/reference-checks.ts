@@ -4,18 +4,15 @@
 // referenced spec is among the inputs, a warning when it is not (it may be in the cluster).
 import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { emitterEventNames } from "@octokit/webhooks";
 import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type Sensor, type Trigger, type WorkflowTemplate } from "../api/index.js";
 import type { SpecError, SpecWarning } from "../errors.js";
-import { GITLAB_EVENT_NAMES } from "../eventsource/index.js";
+import { SOURCE_TYPE_NAMES, SOURCE_TYPES } from "../eventsource/index.js";
 import { parameterViolations, templateLabel, templateLookupFromList, templateRefOf } from "../workflows/index.js";
 
 export interface ReferenceReport {
   errors: SpecError[];
   warnings: SpecWarning[];
 }
-
-const GITHUB_EVENTS: ReadonlySet<string> = new Set(emitterEventNames.map((e) => e.split(".")[0] as string));
 
 function record(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -32,20 +29,20 @@ function hint(name: string, known: Iterable<string>): string {
   return near ? ` (did you mean "${near}"?)` : "";
 }
 
-function eventNameWarnings(doc: LoadedSpec, out: SpecWarning[]): void {
+async function eventNameWarnings(doc: LoadedSpec, out: SpecWarning[]): Promise<void> {
   const spec = (doc.spec as EventSource).spec as Record<string, unknown>;
-  const lists: [string, ReadonlySet<string>, string][] = [
-    ["github", GITHUB_EVENTS, "GitHub"],
-    ["gitlab", new Set(GITLAB_EVENT_NAMES), "GitLab"],
-  ];
-  for (const [type, known, provider] of lists) {
-    for (const [eventName, entry] of Object.entries(record(spec[type]) ?? {})) {
+  for (const type of SOURCE_TYPE_NAMES) {
+    const subscribable = SOURCE_TYPES[type].subscribable;
+    const entries = Object.entries(record(spec[type]) ?? {});
+    if (!subscribable || entries.length === 0) continue;
+    const known = await subscribable.names();
+    for (const [eventName, entry] of entries) {
       const events = record(entry)?.events;
       if (!Array.isArray(events)) continue;
       events.forEach((e, i) => {
         if (typeof e !== "string" || e === "*" || known.has(e)) return;
         const path: FieldPath = ["spec", type, eventName, "events", i];
-        out.push(specWarning(doc, path, `${provider} sends no event ${JSON.stringify(e)}: deliveries of it never arrive${hint(e, known)}`));
+        out.push(specWarning(doc, path, `${subscribable.provider} sends no event ${JSON.stringify(e)}: deliveries of it never arrive${hint(e, known)}`));
       });
     }
   }
@@ -94,7 +91,7 @@ export async function referenceChecks(specs: readonly LoadedSpec[]): Promise<Ref
   const report: ReferenceReport = { errors: [], warnings: [] };
   const templates = specs.map((s) => s.spec).filter((s): s is WorkflowTemplate => s.kind === "WorkflowTemplate" || s.kind === "ClusterWorkflowTemplate");
   for (const doc of specs) {
-    if (doc.spec.kind === "EventSource") eventNameWarnings(doc, report.warnings);
+    if (doc.spec.kind === "EventSource") await eventNameWarnings(doc, report.warnings);
     if (doc.spec.kind === "Sensor") await templateIssues(doc, templates, report);
   }
   return report;

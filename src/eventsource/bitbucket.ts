@@ -28,6 +28,17 @@ export interface BitbucketContext {
 
 export const BITBUCKET_EVENT_KEY = "X-Event-Key";
 
+/** Bitbucket Cloud's repository event keys (GET /2.0/hook_events/repository, "Event payloads"). */
+export const BITBUCKET_EVENT_KEYS: readonly string[] = [
+  "repo:push", "repo:fork", "repo:updated", "repo:commit_comment_created", "repo:commit_status_created",
+  "repo:commit_status_updated", "repo:imported", "repo:deleted", "repo:transfer",
+  "issue:created", "issue:updated", "issue:comment_created",
+  "pullrequest:created", "pullrequest:updated", "pullrequest:approved", "pullrequest:unapproved",
+  "pullrequest:fulfilled", "pullrequest:rejected", "pullrequest:comment_created", "pullrequest:comment_updated",
+  "pullrequest:comment_deleted", "pullrequest:comment_resolved", "pullrequest:comment_reopened",
+  "pullrequest:changes_request_created", "pullrequest:changes_request_removed",
+];
+
 /** True when the `events` list (empty or `*` = all) names this X-Event-Key. */
 export function bitbucketSubscribed(events: string[] | undefined, key: string | undefined): boolean {
   if (!events || events.length === 0 || events.includes("*")) return true;
@@ -83,6 +94,7 @@ export const bitbucketType: SourceTypeEntry<BitbucketEventSource> = {
   handler: bitbucketSource,
   bare: { webhook: { endpoint: "/", port: "0", method: "POST" } },
   event: { header: BITBUCKET_EVENT_KEY, example: "repo:push" },
+  subscribable: { provider: "Bitbucket", names: async () => new Set(BITBUCKET_EVENT_KEYS) },
   deliveryHeaders: (o) => ({
     "content-type": "application/json",
     "user-agent": "Bitbucket-Webhooks/2.0",

@@ -83,6 +83,16 @@ export function bitbucketServerSource(spec: BitbucketServerEventSource, ctx: Bit
 
 export const REFS_CHANGED = "repo:refs_changed";
 
+/** Bitbucket Data Center's webhook event keys ("Event payload" in its documentation). */
+export const BITBUCKET_SERVER_EVENT_KEYS: readonly string[] = [
+  "proj:modified",
+  REFS_CHANGED, "repo:modified", "repo:forked", "repo:comment:added", "repo:comment:edited", "repo:comment:deleted",
+  "repo:secret_detected", "mirror:repo_synchronized",
+  "pr:opened", "pr:from_ref_updated", "pr:to_ref_updated", "pr:modified", "pr:reviewer:updated",
+  "pr:reviewer:approved", "pr:reviewer:unapproved", "pr:reviewer:needs_work", "pr:merged", "pr:declined",
+  "pr:deleted", "pr:comment:added", "pr:comment:edited", "pr:comment:deleted",
+];
+
 /** Argo's processBitbucketServerWebhook after the signature check: the events one delivery becomes. */
 async function expandRefsChanged(spec: BitbucketServerEventSource, ctx: BitbucketContext, parsed: ParsedDelivery): Promise<ParsedEvent[]> {
   const whole: ParsedEvent[] = [{ data: parsed.data, deliveryId: parsed.deliveryId }];
@@ -238,6 +248,7 @@ export const bitbucketServerType: SourceTypeEntry<BitbucketServerEventSource> = 
   handler: bitbucketServerSource,
   bare: { webhook: { endpoint: "/", port: "0", method: "POST" } },
   event: { header: BITBUCKET_EVENT_KEY, example: "repo:refs_changed" },
+  subscribable: { provider: "Bitbucket Server", names: async () => new Set(BITBUCKET_SERVER_EVENT_KEYS) },
   deliveryHeaders: (o) => ({
     "content-type": "application/json; charset=utf-8",
     "user-agent": "Atlassian HttpClient/trigger-gateway",

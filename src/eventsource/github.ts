@@ -115,6 +115,11 @@ export const githubType: SourceTypeEntry<GithubEventSource> = {
   handler: githubSource,
   bare: { webhook: { endpoint: "/", port: "0", method: "POST" } },
   event: { header: GITHUB_EVENT_KEY, example: "push" },
+  subscribable: {
+    provider: "GitHub",
+    // @octokit/webhooks' list of GitHub's events (with ".action" suffixes), loaded only by the checks that use it.
+    names: async () => new Set((await import("@octokit/webhooks")).emitterEventNames.map((e) => e.split(".")[0] as string)),
+  },
   deliveryHeaders: (o) => ({
     "content-type": "application/json",
     "user-agent": "GitHub-Hookshot/trigger-gateway",

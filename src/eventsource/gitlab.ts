@@ -98,6 +98,7 @@ export const gitlabType: SourceTypeEntry<GitlabEventSource> = {
   handler: gitlabSource,
   bare: { webhook: { endpoint: "/", port: "0", method: "POST" }, projects: [] },
   event: { header: "X-Gitlab-Event", example: "Push Hook" },
+  subscribable: { provider: "GitLab", names: async () => new Set(GITLAB_EVENT_NAMES) },
   deliveryHeaders: (o) => ({
     "content-type": "application/json",
     "user-agent": "GitLab/trigger-gateway",

@@ -33,6 +33,8 @@ export interface SourceTypeEntry<S> {
   readonly bare: S;
   /** The header that names the provider's event, when there is one, and an event name for messages. */
   readonly event?: { header: string; example: string };
+  /** The names an entry's `events` list may hold (the provider's documented events); others are warned about. */
+  readonly subscribable?: { provider: string; names(): Promise<ReadonlySet<string>> };
   /** The headers the provider sends with a delivery, signed or tokened as it does. */
   deliveryHeaders(o: DeliveryOptions): Record<string, string>;
 }

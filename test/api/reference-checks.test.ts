@@ -99,6 +99,31 @@ spec:
       "1 spec(s) valid, 2 warning(s)",
     ]);
   });
+
+  it("warns about a Bitbucket or Bitbucket Server event key the provider never sends", async () => {
+    const es = `apiVersion: argoproj.io/v1alpha1
+kind: EventSource
+metadata: {name: bb, namespace: argo-events}
+spec:
+  bitbucket:
+    cloud:
+      webhook: {endpoint: /cloud, port: "12000", method: POST}
+      auth: {oauthToken: {name: bb, key: token}}
+      events: [repo:push, pullrequest:merged]
+  bitbucketserver:
+    dc:
+      webhook: {endpoint: /dc, port: "12000", method: POST}
+      bitbucketserverBaseURL: https://bitbucket.example.com/rest
+      events: [pr:opened, repo:push]
+`;
+    const r = await run({ "es.yaml": es });
+    expect(r.code).toBe(0);
+    expect(r.lines).toEqual([
+      expect.stringMatching(/^warning: es\.yaml:9:\d+ EventSource\/bb spec\.bitbucket\.cloud\.events\[1\]: Bitbucket sends no event "pullrequest:merged": deliveries of it never arrive/),
+      expect.stringMatching(/^warning: es\.yaml:14:\d+ EventSource\/bb spec\.bitbucketserver\.dc\.events\[1\]: Bitbucket Server sends no event "repo:push": deliveries of it never arrive/),
+      "1 spec(s) valid, 2 warning(s)",
+    ]);
+  });
 });
 
 describe("secrets against --secrets-dir", () => {
