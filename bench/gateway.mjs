@@ -5,13 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import { loadAndValidate } from "../dist/src/api/index.js";
-import { groupSpecs } from "../dist/src/config/specs.js";
-import { createEventBus } from "../dist/src/config/bus.js";
-import { startGateway } from "../dist/src/gateway.js";
-import { LocalWorkflowStore } from "../dist/src/workflows/local.js";
-import { DirSecretStore } from "../dist/src/secrets.js";
-import { createLogger } from "../dist/src/logger.js";
+import { createLogger, DirSecretStore, groupSpecs, loadAndValidate, LocalWorkflowStore, startGateway } from "../dist/src/index.js";
+import { createEventBus } from "../dist/src/config/index.js";
 
 const now = () => performance.timeOrigin + performance.now();
 

@@ -43,7 +43,7 @@ const progress = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (n, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
-if (!existsSync(fileURLToPath(new URL("../dist/src/gateway.js", import.meta.url)))) {
+if (!existsSync(fileURLToPath(new URL("../dist/src/index.js", import.meta.url)))) {
   progress("dist/ missing: run `npm run bench` (it builds first)");
   process.exit(2);
 }
