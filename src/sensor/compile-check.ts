@@ -3,7 +3,10 @@
 // it as `FILE:LINE:COL Sensor/name path: detail` like any other spec error.
 import { parseFieldPath, specError, specWarning, type LoadedSpec, type Sensor } from "../api/index.js";
 import { errorMessage, SpecError, type SpecWarning } from "../errors.js";
-import { compileSensor } from "./compile.js";
+import { compileSensor, type CompiledSensor } from "./compile.js";
+import { systemClock } from "./delivery/clock.js";
+import { compileDelivery } from "./delivery/settings.js";
+import { Where } from "./where.js";
 import { sensorWarnings } from "./lint.js";
 
 // Where formats compile errors `ns/name Sensor <field path>: <detail>`.
@@ -15,7 +18,7 @@ export function compileErrors(loaded: readonly LoadedSpec[]): SpecError[] {
   for (const doc of loaded) {
     if (doc.spec.kind !== "Sensor") continue;
     try {
-      compileSensor(doc.spec as Sensor);
+      compileRunSettings(compileSensor(doc.spec as Sensor));
     } catch (err) {
       if (err instanceof SpecError && err.resource === "Sensor") {
         out.push(specError(doc, parseFieldPath(err.fieldPath), err.detail));
@@ -26,6 +29,16 @@ export function compileErrors(loaded: readonly LoadedSpec[]): SpecError[] {
     }
   }
   return out;
+}
+
+/** What the runner reads when it starts a Sensor (retries, rate, k8s policy, cron resets), read the same way. */
+function compileRunSettings(sensor: CompiledSensor): void {
+  const where = new Where(sensor.namespace, sensor.name);
+  sensor.triggers.forEach((trigger, i) => {
+    const at = `spec.triggers[${i}]`;
+    compileDelivery(trigger, where, at, systemClock);
+    if (trigger.dlqTrigger) compileDelivery(trigger.dlqTrigger, where, `${at}.dlqTrigger`, systemClock);
+  });
 }
 
 /** What loads but fails at every event or firing (see lint.ts), as warnings at the field. */

@@ -64,6 +64,36 @@ describe("validate compiles Sensors as serve does", () => {
       sensor("", "    - template: {name: t, log: {}}\n      parameters:\n        - src: {dependencyName: d, dataKey: '$..[?(@.a)]'}\n          dest: x\n"),
       /^f\.yaml:12:\d+ Sensor\/s spec\.triggers\[0\]\.parameters\[0\]\.src\.dataKey: JSONPath .*not supported$/,
     ],
+    [
+      "a conditionsReset cron that does not parse",
+      sensor("", "    - template:\n        name: t\n        log: {}\n        conditionsReset:\n          - byTime: {cron: banana}\n"),
+      /^f\.yaml:1[0-9]:\d+ Sensor\/s spec\.triggers\[0\]\.template\.conditionsReset: byTime\.cron "banana": expected 5 fields/,
+    ],
+    [
+      "a conditionsReset timezone that does not exist",
+      sensor("", "    - template:\n        name: t\n        log: {}\n        conditionsReset:\n          - byTime: {cron: '0 * * * *', timezone: Mars/Olympus}\n"),
+      /spec\.triggers\[0\]\.template\.conditionsReset: byTime\.timezone "Mars\/Olympus": not a known IANA time zone/,
+    ],
+    [
+      "a negative rateLimit",
+      sensor("", "    - template: {name: t, log: {}}\n      rateLimit: {requestsPerUnit: -1}\n"),
+      /^f\.yaml:1[0-9]:\d+ Sensor\/s spec\.triggers\[0\]\.rateLimit: requestsPerUnit: expected a non-negative integer, got -1$/,
+    ],
+    [
+      "a retryStrategy duration that does not parse",
+      sensor("", "    - template: {name: t, log: {}}\n      retryStrategy: {steps: 3, duration: soon}\n"),
+      /Sensor\/s spec\.triggers\[0\]\.retryStrategy: .*duration/,
+    ],
+    [
+      "a k8s policy backoff that does not parse",
+      sensor("", "    - template: {name: t, log: {}}\n      policy: {k8s: {labels: {a: b}, backoff: {duration: soon}}}\n"),
+      /Sensor\/s spec\.triggers\[0\]\.policy\.k8s: invalid duration "soon"$/
+    ],
+    [
+      "a dlqTrigger retryStrategy that does not parse",
+      sensor("", "    - template: {name: t, log: {}}\n      dlqTrigger:\n        template: {name: dlq, log: {}}\n        retryStrategy: {factor: -2}\n"),
+      /Sensor\/s spec\.triggers\[0\]\.dlqTrigger\.retryStrategy: factor: expected a non-negative number, got -2$/,
+    ],
   ])("%s is an error with its position", async (_what, text, line) => {
     const r = await validate(text);
     expect(r.code).toBe(1);

@@ -9,12 +9,23 @@ describe("ConditionsReset", () => {
     expect(ConditionsReset.compile(c as never, new Date())).toBeUndefined();
   });
 
-  it.each([["not a cron"], ["61 * * * *"]])("rejects cron %j", (cron) => {
-    expect(() => ConditionsReset.compile([{ byTime: { cron } }], new Date())).toThrow();
+  it.each([
+    ["not a cron", /byTime.cron "not a cron": expected 5 fields/],
+    ["banana", /byTime.cron "banana": expected 5 fields/],
+    ["61 * * * *", /byTime.cron "61 \* \* \* \*": .*61/],
+    ["* * * *", /expected 5 fields .* got 4/],
+  ])("rejects cron %j", (cron, message) => {
+    expect(() => ConditionsReset.compile([{ byTime: { cron } }], new Date())).toThrow(message);
   });
 
-  it("rejects an unknown timezone", () => {
-    expect(() => ConditionsReset.compile([{ byTime: { cron: "0 * * * *", timezone: "Nowhere/Land" } }], new Date())).toThrow();
+  it("rejects an unknown timezone by name", () => {
+    expect(() => ConditionsReset.compile([{ byTime: { cron: "0 * * * *", timezone: "Nowhere/Land" } }], new Date())).toThrow(
+      /byTime.timezone "Nowhere\/Land": not a known IANA time zone/,
+    );
+  });
+
+  it("takes an @descriptor as robfig/cron's standard parser does", () => {
+    expect(ConditionsReset.compile([{ byTime: { cron: "@daily" } }], new Date())).toBeDefined();
   });
 
   it.each([

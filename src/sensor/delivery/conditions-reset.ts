@@ -32,8 +32,29 @@ export class ConditionsReset {
     const crons = (criteria ?? []).flatMap((c) => (c?.byTime?.cron ? [{ expression: c.byTime.cron, timezone: c.byTime.timezone || undefined }] : []));
     if (crons.length === 0) return undefined;
     const reset = new ConditionsReset(crons);
-    for (const c of crons) reset.parse(c, now).next(); // fails now, not at the first tick
+    for (const c of crons) reset.check(c, now);
     return reset;
+  }
+
+  /** Fails now, not at the first tick, with a message that names the cron or the timezone. */
+  private check(c: Cron, now: Date): void {
+    // robfig/cron's ParseStandard, which Argo Events uses: five fields or an @descriptor.
+    const fields = c.expression.trim().split(/\s+/).length;
+    if (!c.expression.trim().startsWith("@") && fields !== 5) {
+      throw new Error(`byTime.cron ${JSON.stringify(c.expression)}: expected 5 fields (minute hour day-of-month month day-of-week), got ${fields}`);
+    }
+    if (c.timezone) {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: c.timezone });
+      } catch {
+        throw new Error(`byTime.timezone ${JSON.stringify(c.timezone)}: not a known IANA time zone (e.g. "Europe/Berlin")`);
+      }
+    }
+    try {
+      this.parse(c, now).next();
+    } catch (err) {
+      throw new Error(`byTime.cron ${JSON.stringify(c.expression)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private parse(c: Cron, at: Date) {
