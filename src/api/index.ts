@@ -18,6 +18,7 @@ export {
 export { checkSpecs, loadAndValidate, sortErrors, validateLoaded, validateSpecs } from "./validate.js";
 export { schemaCheck, type SchemaCheck } from "./field-names.js";
 export { schemaIssues, crdSchema, closest, type SchemaIssue } from "./schema.js";
+export { natsUrlProblem } from "./nats-url.js";
 export { semanticIssues, webhookRoutes, type Issue, type WebhookRoute } from "./semantic.js";
 export { NOT_SUPPORTED, findUnsupported, type NotSupportedRule } from "./unsupported.js";
 export * from "./extension-points.js";

@@ -8,6 +8,7 @@ import {
   K8S_OPERATIONS,
   TRIGGER_TEMPLATE_META_KEYS,
 } from "./extension-points.js";
+import { subjectTokenProblem } from "./bus-names.js";
 import { isSet, type FieldPath } from "./fieldpath.js";
 import type { EventDependency, RateLimit, Sensor, Trigger, TriggerParameter } from "./types.js";
 
@@ -214,6 +215,10 @@ export function checkSensor(sensor: Sensor): Issue[] {
     const at = ["spec", "dependencies", i];
     if (dep.eventSourceName === "") issues.push({ path: [...at, "eventSourceName"], message: "must not be empty" });
     if (dep.eventName === "") issues.push({ path: [...at, "eventName"], message: "must not be empty" });
+    for (const key of ["eventSourceName", "eventName"] as const) {
+      const bad = typeof dep[key] === "string" ? subjectTokenProblem(dep[key]) : undefined;
+      if (bad) issues.push({ path: [...at, key], message: bad });
+    }
     checkDependency(dep, at, issues);
   });
   const deps = new Set(dependencies.map((d) => d.name));

@@ -1,9 +1,11 @@
 // Semantic checks per document (after the structural schema passed) and the entry
 // point that adds the `not supported` table.
+import { eventSourceNameProblem, subjectTokenProblem } from "./bus-names.js";
 import { SOURCE_TYPE_ROUTES } from "./extension-points.js";
 import type { FieldPath } from "./fieldpath.js";
 import { checkSensor, type Issue } from "./semantic-sensor.js";
 import type { EventSource, Sensor, Spec, WebhookContext, WorkflowTemplate } from "./types.js";
+import { natsUrlProblem } from "./nats-url.js";
 import { findUnsupported } from "./unsupported.js";
 
 export type { Issue } from "./semantic-sensor.js";
@@ -53,10 +55,14 @@ function checkWebhookContext(route: WebhookRoute, issues: Issue[]): void {
 
 function checkEventSource(es: EventSource): Issue[] {
   const issues: Issue[] = [];
+  const badName = typeof es.metadata.name === "string" ? eventSourceNameProblem(es.metadata.name) : undefined;
+  if (badName) issues.push({ path: ["metadata", "name"], message: badName });
   for (const [sourceType, route] of Object.entries(SOURCE_TYPE_ROUTES)) {
-    if (route !== "webhook") continue;
     const section = es.spec[sourceType] as Record<string, Record<string, unknown>> | undefined;
     for (const [eventName, entry] of Object.entries(section ?? {})) {
+      const badToken = subjectTokenProblem(eventName);
+      if (badToken) issues.push({ path: ["spec", sourceType, eventName], message: `event name ${badToken}` });
+      if (route !== "webhook") continue;
       // The gateway only receives: without a webhook section there is nothing to listen on.
       if (entry.webhook === undefined) {
         issues.push({ path: ["spec", sourceType, eventName, "webhook"], message: "required field is missing" });
@@ -71,7 +77,9 @@ function checkEventBus(spec: Record<string, unknown>): Issue[] {
   const kinds = ["nats", "jetstream", "jetstreamExotic", "kafka"].filter((k) => spec[k] !== undefined);
   if (kinds.length === 0) return [{ path: ["spec"], message: "must set one of jetstream, jetstreamExotic, nats, kafka" }];
   if (kinds.length > 1) return [{ path: ["spec"], message: `sets more than one bus type: ${kinds.join(", ")}` }];
-  return [];
+  const url = (spec.jetstreamExotic as { url?: unknown } | undefined)?.url;
+  const bad = typeof url === "string" ? natsUrlProblem(url) : undefined;
+  return bad ? [{ path: ["spec", "jetstreamExotic", "url"], message: bad }] : [];
 }
 
 function checkWorkflowTemplate(wt: WorkflowTemplate): Issue[] {

@@ -32,11 +32,22 @@ export interface CompiledBinding {
   readonly compileError?: ExpressionError;
 }
 
-function compile(expression: string, what: string): CompiledExpression {
+/** An expression of a binding that does not compile, with the field it is in. */
+export class BindingExpressionError extends ExpressionError {
+  constructor(
+    message: string,
+    readonly fieldPath: (string | number)[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+function compile(expression: string, what: string, fieldPath: (string | number)[]): CompiledExpression {
   try {
     return compileExprLang(expression);
   } catch (err) {
-    throw new ExpressionError(`failed to compile ${what}: ${errorMessage(err)}`, { cause: err });
+    throw new BindingExpressionError(`failed to compile ${what}: ${errorMessage(err)}`, fieldPath, { cause: err });
   }
 }
 
@@ -58,21 +69,24 @@ export function compileBinding(binding: WorkflowEventBinding): CompiledBinding {
       : undefined,
   };
   try {
-    const selector = compile(binding.spec.event.selector, "selector");
-    const parameters: CompiledParameter[] = (submit?.arguments?.parameters ?? []).map((p) => ({
+    const selector = compile(binding.spec.event.selector, "selector", ["spec", "event", "selector"]);
+    const parameters: CompiledParameter[] = (submit?.arguments?.parameters ?? []).map((p, i) => ({
       name: p.name,
       expression:
-        p.valueFrom?.event !== undefined ? compile(p.valueFrom.event, `parameter "${p.name}" expression`) : undefined,
+        p.valueFrom?.event !== undefined
+          ? compile(p.valueFrom.event, `parameter "${p.name}" expression`, ["spec", "submit", "arguments", "parameters", i, "valueFrom", "event"])
+          : undefined,
     }));
     const meta = (submit?.metadata ?? {}) as Record<string, unknown>;
+    const at = ["spec", "submit", "metadata"];
     const str = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
     const nameExpr = str(meta.name);
     const generateNameExpr = str(meta.generateName);
     const metadata: CompiledMetadata = {
-      name: nameExpr !== undefined ? compile(nameExpr, "name expression") : undefined,
-      generateName: generateNameExpr !== undefined ? compile(generateNameExpr, "generateName expression") : undefined,
-      labels: stringMap(meta.labels).map(([k, v]) => [k, compile(v, `label "${k}" expression`)]),
-      annotations: stringMap(meta.annotations).map(([k, v]) => [k, compile(v, `annotation "${k}" expression`)]),
+      name: nameExpr !== undefined ? compile(nameExpr, "name expression", [...at, "name"]) : undefined,
+      generateName: generateNameExpr !== undefined ? compile(generateNameExpr, "generateName expression", [...at, "generateName"]) : undefined,
+      labels: stringMap(meta.labels).map(([k, v]) => [k, compile(v, `label "${k}" expression`, [...at, "labels", k])]),
+      annotations: stringMap(meta.annotations).map(([k, v]) => [k, compile(v, `annotation "${k}" expression`, [...at, "annotations", k])]),
     };
     return { ...base, selector, parameters, metadata };
   } catch (err) {

@@ -24,6 +24,7 @@ import { DEFAULT_EVENTS_PORT, startBindingServer } from "./server.js";
 import { DirWebhookClientSource, type WebhookClientSource } from "./webhook-clients.js";
 
 export { compileBinding, type CompiledBinding } from "./compile.js";
+export { bindingWarnings } from "./compile-check.js";
 export { SpecBindingCatalog, LiveBindingCatalog, type BindingCatalog, type BindingSpecs, type TemplateRef } from "./catalog.js";
 export { BindingDispatcher, BINDINGS_DURABLE, type DispatchResult, type BindingFailure } from "./dispatch.js";
 export { createEventHandler, parseEventsPath, MAX_EVENT_BODY, type BindingMode, type EventRequest, type EventResponse } from "./endpoint.js";

@@ -1,5 +1,7 @@
 import { loadAndValidate, sortErrors } from "../api/index.js";
 import { referenceChecks, secretChecks } from "../config/index.js";
+import { bindingWarnings } from "../binding/index.js";
+import { eventSourceCompileErrors } from "../eventsource/index.js";
 import { compileErrors, lintWarnings } from "../sensor/index.js";
 
 export interface ValidateOptions {
@@ -14,11 +16,12 @@ export async function validateCommand(paths: string[], out: (line: string) => vo
   const loaded = await loadAndValidate(paths);
   // What serve would refuse when compiling a valid-looking Sensor is an error here too,
   // and so is what would fail every firing (a template's parameters) or never arrive.
-  const failed = compileErrors(loaded.specs);
+  const sources = eventSourceCompileErrors(loaded.specs);
+  const failed = [...compileErrors(loaded.specs), ...sources.errors];
   const refs = await referenceChecks(loaded.specs);
   if (options.secretsDir) refs.errors.push(...(await secretChecks(loaded.specs, options.secretsDir)));
   const errors = sortErrors([...loaded.errors, ...failed, ...refs.errors]);
-  const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings, ...lintWarnings(loaded.specs)]);
+  const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings, ...sources.warnings, ...lintWarnings(loaded.specs), ...bindingWarnings(loaded.specs)]);
   const bad = new Set([...failed, ...refs.errors].map((e) => `${e.location.split(":")[0]} ${e.resource}`));
   const specs = loaded.specs.filter((s) => !bad.has(`${s.file} ${s.spec.kind}/${s.spec.metadata.name ?? ""}`)).length;
   for (const e of errors) out(e.message);

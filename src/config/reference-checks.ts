@@ -4,9 +4,11 @@
 // referenced spec is among the inputs, a warning when it is not (it may be in the cluster).
 import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type Sensor, type Trigger, type WorkflowTemplate } from "../api/index.js";
+import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type Sensor, type Trigger, type WorkflowTemplate, type WorkflowEventBinding, type EventBus } from "../api/index.js";
 import type { SpecError, SpecWarning } from "../errors.js";
 import { SOURCE_TYPE_NAMES, SOURCE_TYPES } from "../eventsource/index.js";
+import { chooseEventBus } from "./bus.js";
+import { secretReferenceProblem } from "./secrets.js";
 import { parameterViolations, templateLabel, templateLookupFromList, templateRefOf } from "../workflows/index.js";
 
 export interface ReferenceReport {
@@ -87,10 +89,51 @@ async function templateIssues(doc: LoadedSpec, templates: readonly WorkflowTempl
   }
 }
 
+/** A binding's template, as its Workflow would name it (the binding's namespace; clusterScope a ClusterWorkflowTemplate). */
+async function bindingIssues(doc: LoadedSpec, templates: readonly WorkflowTemplate[], report: ReferenceReport): Promise<void> {
+  const binding = doc.spec as WorkflowEventBinding;
+  const submit = binding.spec.submit;
+  if (!submit?.workflowTemplateRef) return;
+  const workflow: KubeObject = {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Workflow",
+    metadata: { namespace: binding.metadata.namespace || "default" },
+    spec: { workflowTemplateRef: submit.workflowTemplateRef, arguments: { parameters: (submit.arguments?.parameters ?? []).map((p) => ({ name: p.name })) } },
+  };
+  const ref = templateRefOf(workflow);
+  if (!ref) return;
+  const path: FieldPath = ["spec", "submit", "workflowTemplateRef", "name"];
+  const template = await templateLookupFromList(() => templates)(ref);
+  if (!template) {
+    report.warnings.push(specWarning(doc, path, `${templateLabel(ref)} is not among the specs given: not checked (serve --config fails every event this binding takes without it)`));
+    return;
+  }
+  const declared = (record(record(template.spec)?.arguments)?.parameters ?? []) as { name: string }[];
+  const supplied = (submit.arguments?.parameters ?? []) as { name: string }[];
+  for (const p of parameterViolations(declared, supplied)) report.errors.push(specError(doc, path, `does not match ${templateLabel(ref)}: ${p}`));
+}
+
+/** serve takes the EventBus named `default`, or the only one (chooseEventBus). */
+function busChoice(specs: readonly LoadedSpec[], report: ReferenceReport): void {
+  const buses = specs.filter((d) => d.spec.kind === "EventBus");
+  try {
+    chooseEventBus(buses.map((d) => d.spec as EventBus));
+  } catch (err) {
+    const last = buses[buses.length - 1] as LoadedSpec;
+    report.errors.push(specError(last, ["metadata", "name"], err instanceof Error ? err.message : String(err)));
+  }
+}
+
 export async function referenceChecks(specs: readonly LoadedSpec[]): Promise<ReferenceReport> {
   const report: ReferenceReport = { errors: [], warnings: [] };
   const templates = specs.map((s) => s.spec).filter((s): s is WorkflowTemplate => s.kind === "WorkflowTemplate" || s.kind === "ClusterWorkflowTemplate");
+  busChoice(specs, report);
   for (const doc of specs) {
+    if (doc.spec.kind === "WorkflowEventBinding") await bindingIssues(doc, templates, report);
+    for (const [path, ref] of secretRefsOf(doc)) {
+      const bad = secretReferenceProblem(ref);
+      if (bad) report.errors.push(specError(doc, path, `secret reference ${bad}: no Secret can be read for it`));
+    }
     if (doc.spec.kind === "EventSource") await eventNameWarnings(doc, report.warnings);
     if (doc.spec.kind === "Sensor") await templateIssues(doc, templates, report);
   }
@@ -116,6 +159,14 @@ function secretRefs(value: unknown, path: FieldPath, out: [FieldPath, { name: st
   for (const [k, v] of Object.entries(rec)) secretRefs(v, [...path, k], out);
 }
 
+function secretRefsOf(doc: LoadedSpec): [FieldPath, { name: string; key: string }][] {
+  const refs: [FieldPath, { name: string; key: string }][] = [];
+  if (doc.spec.kind === "EventSource" || doc.spec.kind === "Sensor" || doc.spec.kind === "EventBus") {
+    secretRefs((doc.spec as { spec?: unknown }).spec, ["spec"], refs);
+  }
+  return refs;
+}
+
 /**
  * Secrets the specs reference, checked against `--secrets-dir` (`<dir>/<name>/<key>`,
  * as serve reads them): a missing one would fail every delivery or firing that needs it.
@@ -123,10 +174,8 @@ function secretRefs(value: unknown, path: FieldPath, out: [FieldPath, { name: st
 export async function secretChecks(specs: readonly LoadedSpec[], dir: string): Promise<SpecError[]> {
   const errors: SpecError[] = [];
   for (const doc of specs) {
-    if (doc.spec.kind !== "EventSource" && doc.spec.kind !== "Sensor" && doc.spec.kind !== "EventBus") continue;
-    const refs: [FieldPath, { name: string; key: string }][] = [];
-    secretRefs((doc.spec as { spec?: unknown }).spec, ["spec"], refs);
-    for (const [path, ref] of refs) {
+    for (const [path, ref] of secretRefsOf(doc)) {
+      if (secretReferenceProblem(ref)) continue; // reported by referenceChecks
       try {
         await access(join(dir, ref.name, ref.key));
       } catch {

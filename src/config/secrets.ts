@@ -10,6 +10,13 @@ export interface SecretStore {
 
 const SAFE = /^[a-zA-Z0-9._-]+$/;
 
+/** Why a `{name, key}` can name no Secret key (a Secret's name and a data key's characters), or undefined. */
+export function secretReferenceProblem(selector: { name: string; key: string }): string | undefined {
+  if (!SAFE.test(selector.name) || selector.name.startsWith("..")) return `${JSON.stringify(selector.name)} is not a Secret name`;
+  if (!SAFE.test(selector.key)) return `${JSON.stringify(selector.key)} is not a Secret key (letters, digits, '-', '_', '.')`;
+  return undefined;
+}
+
 /**
  * Secrets as files `<dir>/<secret name>/<key>`, the layout of a mounted
  * Kubernetes Secret. One trailing newline is trimmed (editors add it).
@@ -34,7 +41,7 @@ export class DirSecretStore implements SecretStore {
   }
 
   private async read(_namespace: string, selector: SecretKeySelector): Promise<string> {
-    if (!SAFE.test(selector.name) || !SAFE.test(selector.key) || selector.name.startsWith("..")) {
+    if (secretReferenceProblem(selector)) {
       throw new SecretNotFoundError(`invalid secret reference ${selector.name}/${selector.key}`);
     }
     if (!this.dir) {

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import type { EventBus as EventBusSpec, SecretKeySelector } from "../api/index.js";
+import { natsUrlProblem, type EventBus as EventBusSpec, type SecretKeySelector } from "../api/index.js";
 import { SpecError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { SecretStore } from "../config/index.js";
@@ -197,7 +197,11 @@ export async function jetStreamOptionsFromSpec(
   };
   if (isRec(spec.jetstreamExotic)) {
     const ex = spec.jetstreamExotic;
-    if (typeof ex.url === "string") options.servers = splitServers(ex.url);
+    if (typeof ex.url === "string") {
+      const bad = natsUrlProblem(ex.url);
+      if (bad) fail("spec.jetstreamExotic.url", bad);
+      options.servers = splitServers(ex.url);
+    }
     const secret = await readSecret("spec.jetstreamExotic.accessSecret", ex.accessSecret);
     if (secret !== undefined) options.auth = authFromSecret(secret);
     options.stream = { ...options.stream, ...streamFrom("spec.jetstreamExotic.streamConfig", ex.streamConfig) };

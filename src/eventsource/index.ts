@@ -20,6 +20,7 @@ export { SOURCE_TYPES, SOURCE_TYPE_NAMES, isSourceType, type SourceSpecs } from 
 export type { DeliveryOptions, SourceContext, SourceTypeEntry } from "./source-type.js";
 export type { ReceiverServer, ReceiverEndpoint, StartReceiversOptions } from "./server.js";
 export { buildReceivers } from "./sources.js";
+export { eventSourceCompileErrors } from "./compile-check.js";
 export { createReceiver, filterEnv, DEFAULT_MAX_PAYLOAD_SIZE } from "./receiver.js";
 export type {
   OutcomeListener,

@@ -21,38 +21,49 @@ function where(es: EventSource, type: string, eventName: string): { location: st
   };
 }
 
-function checkContext(es: EventSource, type: string, name: string, ctx: WebhookContext | undefined): WebhookContext {
-  const w = where(es, type, name);
-  if (!ctx) throw new SpecError(w.location, w.resource, "webhook", "a webhook (endpoint, port) is required");
-  if (!ctx.endpoint) throw new SpecError(w.location, w.resource, "endpoint", "must not be empty");
-  if (!/^\d+$/.test(String(ctx.port ?? ""))) {
-    throw new SpecError(w.location, w.resource, "port", `"${ctx.port}" is not a port number`);
+/** A problem in one entry of an EventSource, at a field path under the entry. */
+export class EntryProblem extends Error {
+  constructor(
+    readonly field: string[],
+    readonly detail: string,
+    readonly notSupported = false,
+  ) {
+    super(`${field.join(".")}: ${detail}`);
   }
+}
+
+function checkContext(ctx: WebhookContext | undefined): WebhookContext {
+  if (!ctx) throw new EntryProblem(["webhook"], "a webhook (endpoint, port) is required");
+  if (!ctx.endpoint) throw new EntryProblem(["endpoint"], "must not be empty");
+  if (!/^\d+$/.test(String(ctx.port ?? ""))) throw new EntryProblem(["port"], `"${ctx.port}" is not a port number`);
   const max = ctx.maxPayloadSize;
-  if (max !== undefined && !(Number.isInteger(max) && max > 0)) {
-    throw new SpecError(w.location, w.resource, "maxPayloadSize", "must be a positive integer");
-  }
+  if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new EntryProblem(["maxPayloadSize"], "must be a positive integer");
   if (ctx.serverCertSecret || ctx.serverKeySecret) {
-    throw new NotSupportedError(
-      `${w.location} ${w.resource}: TLS in the receiver (serverCertSecret/serverKeySecret) is not supported; terminate TLS in front of the gateway`,
-    );
+    throw new EntryProblem(["webhook"], "TLS in the receiver (serverCertSecret/serverKeySecret) is not supported; terminate TLS in front of the gateway", true);
   }
   return ctx;
 }
 
-function compileFilter(
-  es: EventSource,
-  type: string,
-  name: string,
-  filter: EventSourceFilter | undefined,
-): CompiledExpression | undefined {
+function compileFilter(filter: EventSourceFilter | undefined): CompiledExpression | undefined {
   if (!filter?.expression) return undefined;
   try {
     return compileExprLang(filter.expression);
   } catch (err) {
-    const w = where(es, type, name);
-    throw new SpecError(w.location, w.resource, "filter.expression", errorMessage(err));
+    throw new EntryProblem(["filter", "expression"], errorMessage(err));
   }
+}
+
+/** What serve reads from one entry before it listens: its route and its compiled filter. */
+export function compileEntry<K extends SourceTypeName>(type: K, spec: SourceSpecs[K]): { context: WebhookContext; filter?: CompiledExpression } {
+  const entry = SOURCE_TYPES[type];
+  return { context: checkContext(entry.route(spec)), filter: compileFilter(entry.filter(spec)) };
+}
+
+function entryError(es: EventSource, type: string, name: string, err: unknown): Error {
+  if (!(err instanceof EntryProblem)) return err instanceof Error ? err : new Error(String(err));
+  const w = where(es, type, name);
+  if (err.notSupported) return new NotSupportedError(`${w.location} ${w.resource}: ${err.detail}`);
+  return new SpecError(w.location, w.resource, err.field.join("."), err.detail);
 }
 
 /** One receiver per entry of every source type in the EventSources. */
@@ -69,7 +80,13 @@ function receiversOf<K extends SourceTypeName>(es: EventSource, type: K, deps: B
   const section = (es.spec[type] ?? {}) as Record<string, SourceSpecs[K]>;
   const namespace = es.metadata.namespace ?? "default";
   return Object.entries(section).map(([name, spec]) => {
-    const c = checkContext(es, type, name, entry.route(spec));
+    let compiled: ReturnType<typeof compileEntry<K>>;
+    try {
+      compiled = compileEntry(type, spec);
+    } catch (err) {
+      throw entryError(es, type, name, err);
+    }
+    const c = compiled.context;
     return createReceiver(
       {
         eventSourceName: es.metadata.name ?? "",
@@ -78,7 +95,7 @@ function receiversOf<K extends SourceTypeName>(es: EventSource, type: K, deps: B
         endpoint: c.endpoint.startsWith("/") ? c.endpoint : `/${c.endpoint}`,
         port: String(c.port),
         maxPayloadSize: c.maxPayloadSize ?? DEFAULT_MAX_PAYLOAD_SIZE,
-        filter: compileFilter(es, type, name, entry.filter(spec)),
+        filter: compiled.filter,
       },
       entry.handler(spec, { namespace, secrets: deps.secrets }),
       deps,

@@ -109,6 +109,8 @@ class Reconciler {
   private queue: Promise<unknown> = Promise.resolve();
   private draining = false;
   current: SpecSet = EMPTY;
+  /** EventSources with receivers up (a failed update keeps the previous version's). */
+  private runningSources = new Set<string>();
 
   constructor(
     private readonly bus: EventBus,
@@ -163,11 +165,12 @@ class Reconciler {
     }
     // Sensors before receivers, so that no event a new receiver accepts is missed.
     for (const sensor of mine.sensors) {
+      const ran = this.runners.has(keyOf(sensor));
       try {
         await this.applySensor(sensor);
       } catch (err) {
         if (strict) throw err;
-        log.error({ sensor: keyOf(sensor), err: errorMessage(err) }, "sensor not applied; the previous version keeps running");
+        log.error({ sensor: keyOf(sensor), err: errorMessage(err) }, ran ? "sensor not applied; the previous version keeps running" : "sensor not started");
         failures.push(failureOf("Sensor", sensor, err));
       }
     }
@@ -183,11 +186,17 @@ class Reconciler {
     });
     // A drain that began while this apply ran covers receivers it just created.
     if (this.draining) this.receivers.drain();
+    const failedSources = new Set<string>();
     for (const f of await this.receivers.replace(mine.eventSources)) {
       if (strict) throw f.error;
-      log.error({ eventSource: keyOf(f.eventSource), err: f.error.message }, "event source not applied; the previous version keeps running");
+      const key = keyOf(f.eventSource);
+      failedSources.add(key);
+      const ran = this.runningSources.has(key);
+      log.error({ eventSource: key, err: f.error.message }, ran ? "event source not applied; the previous version keeps running" : "event source not started");
       failures.push(failureOf("EventSource", f.eventSource, f.error));
     }
+    const ranBefore = this.runningSources;
+    this.runningSources = new Set(mine.eventSources.map(keyOf).filter((k) => !failedSources.has(k) || ranBefore.has(k)));
     this.current = set;
     this.o.observer?.setTopology(set);
     for (const f of failures) this.o.observer?.specRejected(f);
