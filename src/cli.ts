@@ -3,7 +3,7 @@
 // load what they run only when they run it (help, version and usage errors stay quick).
 import { Command, CommanderError } from "commander";
 import { errorMessage } from "./errors.js";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./cli/exit-codes.js";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, requireOptionsAfterUnknown } from "./cli/exit-codes.js";
 import { defineSend } from "./cli/send-command.js";
 import { defineServe } from "./cli/serve-command.js";
 import { defineTestSensor } from "./cli/test-sensor-command.js";
@@ -38,7 +38,11 @@ function program(): Command {
     .action(() => {
       process.stdout.write(packageVersion() + "\n");
     });
-  for (const cmd of root.commands) cmd.showHelpAfterError(`(${NAME} ${cmd.name()} --help shows its options)`);
+  for (const cmd of root.commands) {
+    cmd.showHelpAfterError(`(${NAME} ${cmd.name()} --help shows its options)`);
+    // `test-sensor --sensr x`: the typo, with "did you mean --sensor?", not "--sensor not specified".
+    requireOptionsAfterUnknown(cmd);
+  }
   root.showHelpAfterError(`(${NAME} --help lists the commands)`);
   return root;
 }

@@ -34,6 +34,24 @@ export function reportUsageErrors(cmd: Command): Command {
   return cmd;
 }
 
+/**
+ * Commander checks required options before it looks for unknown ones, so a typo of a
+ * required flag (`test-sensor --sensr x.yaml`) would only read "required option
+ * '--sensor <file>' not specified", without the suggestion. `cmd`'s required options
+ * are checked just before its action instead: after unknown options and missing
+ * arguments, with commander's message. Call after the options are added.
+ */
+export function requireOptionsAfterUnknown(cmd: Command): Command {
+  const required = cmd.options.filter((option) => option.mandatory);
+  if (required.length === 0) return cmd;
+  for (const option of required) option.mandatory = false;
+  return cmd.hook("preAction", () => {
+    for (const option of required) {
+      if (cmd.getOptionValue(option.attributeName()) === undefined) usageError(cmd, `required option '${option.flags}' not specified`);
+    }
+  });
+}
+
 /** Runs a command's action; a UsageError it throws (flags that exclude each other) is a usage error of `cmd`. */
 export async function whileReportingUsage(cmd: Command, run: () => Promise<void> | void): Promise<void> {
   try {

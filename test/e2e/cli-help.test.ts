@@ -137,6 +137,15 @@ describe("trigger-gateway usage errors exit 2", () => {
     expect(r.stdout).toBe("");
   });
 
+  it("an unknown flag before a missing required flag: the typo, with the flag it resembles", () => {
+    const r = cli("test-sensor", "--sensr", "x.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option '--sensr'/);
+    expect(r.stderr).toMatch(/did you mean --sensor\?/i);
+    expect(r.stderr).not.toMatch(/required option/);
+    expect(r.stdout).toBe("");
+  });
+
   it("an unknown command, with the command it resembles, also after help", () => {
     for (const args of [["servee", "--config", "x"], ["help", "servee"]]) {
       const r = cli(...args);
