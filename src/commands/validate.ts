@@ -2,6 +2,7 @@ import { loadAndValidate, sortErrors } from "../api/index.js";
 import { referenceChecks, secretChecks } from "../config/index.js";
 import { bindingWarnings } from "../binding/index.js";
 import { eventSourceCompileErrors } from "../eventsource/index.js";
+import { managedHookErrors } from "../hooks/index.js";
 import { compileErrors, lintWarnings } from "../sensor/index.js";
 
 export interface ValidateOptions {
@@ -17,11 +18,15 @@ export async function validateCommand(paths: string[], out: (line: string) => vo
   // What serve would refuse when compiling a valid-looking Sensor is an error here too,
   // and so is what would fail every firing (a template's parameters) or never arrive.
   const sources = eventSourceCompileErrors(loaded.specs);
-  const failed = [...compileErrors(loaded.specs), ...sources.errors];
+  const failed = [...compileErrors(loaded.specs), ...sources.errors, ...managedHookErrors(loaded.specs)];
   const refs = await referenceChecks(loaded.specs);
   if (options.secretsDir) refs.errors.push(...(await secretChecks(loaded.specs, options.secretsDir)));
   const errors = sortErrors([...loaded.errors, ...failed, ...refs.errors]);
-  const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings, ...sources.warnings, ...lintWarnings(loaded.specs), ...bindingWarnings(loaded.specs)]);
+  // A warning at a field that already has an error (e.g. an unknown event name of a managed hook) says nothing more.
+  const errorAt = new Set(errors.map((e) => `${e.location} ${e.fieldPath}`));
+  const warnings = sortErrors([...(loaded.warnings ?? []), ...refs.warnings, ...sources.warnings, ...lintWarnings(loaded.specs), ...bindingWarnings(loaded.specs)]).filter(
+    (w) => !errorAt.has(`${w.location} ${w.fieldPath}`),
+  );
   const bad = new Set([...failed, ...refs.errors].map((e) => `${e.location.split(":")[0]} ${e.resource}`));
   const specs = loaded.specs.filter((s) => !bad.has(`${s.file} ${s.spec.kind}/${s.spec.metadata.name ?? ""}`)).length;
   for (const e of errors) out(e.message);

@@ -6,13 +6,15 @@
 // secret is picked up by the next one.
 import { createHash } from "node:crypto";
 import { isObject } from "../api/extension-points.js";
+import { closest } from "../api/schema.js";
 import type { EventSource, SecretKeySelector } from "../api/types.js";
 import type { SecretStore } from "../config/index.js";
+import { SpecError } from "../errors.js";
 import { parseGoDuration } from "../expr/index.js";
 import { createBitbucketHookClient } from "./bitbucket.js";
 import { bitbucketServerHookClient } from "./bitbucketserver.js";
 import { createGithubHookClient, type GithubAppAuth, type GithubTokenAuth, type SecretFingerprints } from "./github.js";
-import { createGitlabHookClient } from "./gitlab.js";
+import { ARGO_GITLAB_EVENT_FLAGS, createGitlabHookClient } from "./gitlab.js";
 import type { DeliveryRecovery, DesiredHook, HookClient, HookTarget } from "./types.js";
 
 export type HookProvider = HookClient["provider"];
@@ -37,8 +39,16 @@ export interface ManagedHook {
   readonly url: string;
   readonly deleteOnFinish: boolean;
   readonly checkIntervalMs: number;
+  /** What in the entry the provider's API or Argo Events would refuse; such a hook is never synced, only reported. */
+  readonly issues: HookConfigIssue[];
   /** The client and the desired hook, with the secrets as they are now. */
   resolve(): Promise<ResolvedHook>;
+}
+
+/** A field of a managed entry that cannot make a hook, with its path from the document root. */
+export interface HookConfigIssue {
+  path: (string | number)[];
+  message: string;
 }
 
 export interface ManagedHookOptions {
@@ -91,6 +101,49 @@ function fingerprint(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 16);
 }
 
+const positiveInteger = (v: unknown): boolean => Number.isSafeInteger(typeof v === "string" ? Number(v) : v) && Number(v) > 0;
+
+/** What in a managed entry cannot make a hook (paths relative to the entry). */
+function entryIssues(provider: HookProvider, e: Entry, usesApp: boolean): HookConfigIssue[] {
+  const out: HookConfigIssue[] = [];
+  if (provider === "github") {
+    const app = isObject(e.githubApp) ? e.githubApp : {};
+    if (usesApp) {
+      for (const f of ["appID", "installationID"]) {
+        if (!positiveInteger(app[f])) out.push({ path: ["githubApp", f], message: `must be a positive integer (the GitHub App's ${f === "appID" ? "App ID" : "installation id"}), got ${JSON.stringify(app[f])}` });
+      }
+    }
+    (Array.isArray(e.repositories) ? e.repositories : []).forEach((r, i) => {
+      if (!isObject(r)) return;
+      if (typeof r.owner !== "string" || r.owner === "" || r.owner.includes("/")) {
+        out.push({ path: ["repositories", i, "owner"], message: `must be a user or organization name without "/", got ${JSON.stringify(r.owner)}` });
+      }
+      strings(r.names).forEach((n, j) => {
+        if (n.includes("/")) out.push({ path: ["repositories", i, "names", j], message: `must be a repository name without its owner, got ${JSON.stringify(n)}` });
+      });
+    });
+  } else if (provider === "gitlab") {
+    const known = Object.keys(ARGO_GITLAB_EVENT_FLAGS);
+    strings(e.events).forEach((ev, i) => {
+      if (ARGO_GITLAB_EVENT_FLAGS[ev]) return;
+      const near = closest(ev, known);
+      out.push({ path: ["events", i], message: `${JSON.stringify(ev)} is no GitLab hook option Argo Events sets${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}: the hook cannot be made` });
+    });
+  } else if (provider === "bitbucketserver") {
+    const interval = str(e.checkInterval);
+    if (interval) {
+      let ms = NaN;
+      try {
+        ms = parseGoDuration(interval);
+      } catch {
+        // reported below
+      }
+      if (!(ms > 0)) out.push({ path: ["checkInterval"], message: `must be a positive Go duration like "1m", got ${JSON.stringify(interval)}` });
+    }
+  }
+  return out;
+}
+
 /** The managed hooks of one EventSource (none when no entry gives both a URL and credentials). */
 export function managedHooksOf(es: EventSource, o: ManagedHookOptions): ManagedHook[] {
   const namespace = es.metadata.namespace ?? "default";
@@ -116,12 +169,21 @@ export function managedHooksOf(es: EventSource, o: ManagedHookOptions): ManagedH
       const url = hookUrl(base, endpoint);
       const key = `${namespace}/${es.metadata.name ?? ""}/${provider}/${name}`;
       const events = strings(e.events);
-      const common = { key, provider, url, deleteOnFinish: e.deleteHookOnFinish === true, checkIntervalMs: DEFAULT_CHECK_INTERVAL_MS };
+      const common = { key, provider, url, deleteOnFinish: e.deleteHookOnFinish === true, checkIntervalMs: DEFAULT_CHECK_INTERVAL_MS, issues: [] as HookConfigIssue[] };
+      const refused = (targets: HookTarget[], usesApp = false): boolean => {
+        const issues = entryIssues(provider, e, usesApp).map((i) => ({ ...i, path: ["spec", provider, name, ...i.path] }));
+        if (issues.length === 0) return false;
+        const first = issues[0] as HookConfigIssue;
+        const err = new SpecError(`EventSource ${namespace}/${es.metadata.name ?? ""}`, "", first.path.join("."), first.message);
+        out.push({ ...common, issues, targets, resolve: () => Promise.reject(err) });
+        return true;
+      };
       if (provider === "github") {
         const token = selector(e.apiToken);
         const app = isObject(e.githubApp) ? e.githubApp : undefined;
         const appKey = selector(app?.privateKey);
         if (!token && !(app && appKey)) continue;
+        if (refused(githubTargets(e), !token)) continue;
         const baseUrl = str(e.githubBaseURL);
         out.push({
           ...common,
@@ -143,6 +205,7 @@ export function managedHooksOf(es: EventSource, o: ManagedHookOptions): ManagedH
         const token = selector(e.accessToken);
         const baseUrl = str(e.gitlabBaseURL);
         if (!token || !baseUrl) continue;
+        if (refused(gitlabTargets(e))) continue;
         out.push({
           ...common,
           targets: gitlabTargets(e),
@@ -175,6 +238,7 @@ export function managedHooksOf(es: EventSource, o: ManagedHookOptions): ManagedH
         const token = selector(e.accessToken);
         const baseUrl = str(e.bitbucketserverBaseURL);
         if (!token || !baseUrl) continue;
+        if (refused(bitbucketTargets(e, "projectKey"))) continue;
         const interval = str(e.checkInterval);
         out.push({
           ...common,

@@ -78,7 +78,12 @@ export class HookManager {
   private hooks(): ManagedHook[] {
     const out: ManagedHook[] = [];
     for (const es of this.o.eventSources()) {
-      out.push(...managedHooksOf(es, { secrets: this.o.secrets, bitbucketBaseURL: this.o.bitbucketBaseURL, clients: this.clients, secretFingerprints: this.o.secretFingerprints }));
+      // One EventSource's bad entry never stops the others' hooks being kept.
+      try {
+        out.push(...managedHooksOf(es, { secrets: this.o.secrets, bitbucketBaseURL: this.o.bitbucketBaseURL, clients: this.clients, secretFingerprints: this.o.secretFingerprints }));
+      } catch (err) {
+        this.o.logger.warn({ eventSource: `${es.metadata.namespace ?? "default"}/${es.metadata.name ?? ""}`, err: errorMessage(err) }, "managed hook: entries not read");
+      }
     }
     return out;
   }
@@ -135,7 +140,9 @@ export class HookManager {
     try {
       resolved = await hook.resolve();
     } catch (err) {
-      for (const t of hook.targets) this.report({ key: hook.key, provider: hook.provider, target: targetName(t), url: hook.url, action: "failed", error: errorMessage(err) });
+      // With no target to name, the entry itself is reported, so a refused config is seen.
+      const targets = hook.targets.length > 0 ? hook.targets.map(targetName) : ["-"];
+      for (const target of targets) this.report({ key: hook.key, provider: hook.provider, target, url: hook.url, action: "failed", error: errorMessage(err) });
       return;
     }
     for (const target of hook.targets) {

@@ -111,6 +111,50 @@ describe("validate refuses what serve refuses", () => {
   });
 });
 
+describe("validate refuses a managed hook no provider would accept", () => {
+  const managed = (type: string, entry: string) => `apiVersion: argoproj.io/v1alpha1
+kind: EventSource
+metadata: {name: hooks, namespace: argo-events}
+spec:
+  ${type}:
+    e:
+      webhook: {endpoint: /e, port: "12000", url: "https://hooks.example.com"}
+${entry}`;
+
+  it.each([
+    [
+      "a Bitbucket Server checkInterval that is no duration",
+      managed("bitbucketserver", `      bitbucketserverBaseURL: https://bbs.example.com/rest\n      accessToken: {name: bbs, key: token}\n      projectKey: PRJ\n      repositorySlug: repo\n      checkInterval: banana\n`),
+      /spec\.bitbucketserver\.e\.checkInterval: must be a positive Go duration like "1m", got "banana" \(a managed hook/,
+    ],
+    [
+      "a GitLab event with no hook option",
+      managed("gitlab", `      gitlabBaseURL: https://gitlab.example.com\n      accessToken: {name: gl, key: token}\n      projects: ["1"]\n      events: [PushEvent]\n`),
+      /spec\.gitlab\.e\.events\[0\]: "PushEvent" is no GitLab hook option Argo Events sets \(did you mean "PushEvents"\?\)/,
+    ],
+    [
+      "a GitHub App ID of 0",
+      managed("github", `      githubApp: {appID: 0, installationID: 7, privateKey: {name: app, key: pem}}\n      repositories: [{owner: octo, names: [r]}]\n      events: [push]\n`),
+      /spec\.github\.e\.githubApp\.appID: must be a positive integer/,
+    ],
+    [
+      "a GitHub owner with its repository",
+      managed("github", `      apiToken: {name: gh, key: token}\n      repositories: [{owner: octo/r, names: [r]}]\n      events: [push]\n`),
+      /spec\.github\.e\.repositories\[0\]\.owner: must be a user or organization name without "\/"/,
+    ],
+  ])("%s", async (_what, text, message) => {
+    const r = await validate(text);
+    expect(r.code).toBe(1);
+    expect(r.lines.filter((l) => !l.startsWith("warning:"))).toHaveLength(1);
+    expect(r.lines[0]).toMatch(message);
+  });
+
+  it("the same entries without credentials manage no hook and pass", async () => {
+    const r = await validate(managed("gitlab", `      projects: ["1"]\n      events: [PushEvents]\n`));
+    expect(r.code).toBe(0);
+  });
+});
+
 describe("validate warns of what serve takes and fails at every event", () => {
   it("a receiver on the admin or events port serve holds by default", async () => {
     const r = await validate(eventSource(`    push:\n      endpoint: /push\n      port: "7777"\n`));

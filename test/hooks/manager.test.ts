@@ -80,4 +80,26 @@ describe("HookManager", () => {
     await manager.stop({ removeHooks: true });
     expect(api.state.hooks.size, "no deleteHookOnFinish: kept").toBe(1);
   });
+  it("an entry no provider would accept is reported failed at every check and never stops the other hooks", async () => {
+    api = await startGithubApi({ tokens: ["ghp_ok"] });
+    const hook = (extra: Record<string, unknown>, endpoint: string) => ({
+      githubBaseURL: api?.url,
+      apiToken: { name: "gh", key: "token" },
+      repositories: [{ owner: "octo-org", names: ["hello-world"] }],
+      webhook: { endpoint, port: "12000", url: "https://hooks.example.com" },
+      ...extra,
+    });
+    const bad = eventSource({ app: hook({ apiToken: undefined, githubApp: { appID: 0, installationID: 7, privateKey: { name: "gh", key: "token" } } }, "/app") });
+    const slash = { ...eventSource({ owner: hook({ repositories: [{ owner: "octo-org/x", names: ["y"] }] }, "/owner") }), metadata: { name: "gh2", namespace: "ci" } } as EventSource;
+    const good = { ...eventSource({ push: hook({}, "/push") }), metadata: { name: "gh3", namespace: "ci" } } as EventSource;
+    const outcomes: HookSyncOutcome[] = [];
+    const manager = new HookManager({ eventSources: () => [bad, slash, good], secrets: new MapSecretStore({ gh: { token: "ghp_ok" } }), logger: silentLogger(), onSync: (o) => outcomes.push(o) });
+    await manager.check();
+    expect(outcomes.map((o) => `${o.key} ${o.action}`)).toEqual(["ci/gh/github/app failed", "ci/gh2/github/owner failed", "ci/gh3/github/push created"]);
+    expect(outcomes[0]?.error).toMatch(/spec\.github\.app\.githubApp\.appID: must be a positive integer/);
+    expect(outcomes[1]?.error).toMatch(/repositories\.0\.owner: must be a user or organization name without "\/"/);
+    expect([...api.state.hooks.values()].map((h) => h.config.url)).toEqual(["https://hooks.example.com/push"]);
+    await manager.stop({ removeHooks: false });
+    api.assertNoViolations();
+  });
 });
