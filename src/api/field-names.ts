@@ -2,7 +2,7 @@
 // encoding/json: a key matching no field exactly matches one case-insensitively
 // (`verifycert` is `verifyCert`), and a key matching none is ignored. So such a spec
 // loads here too, with a warning that says what Argo does with the field.
-import type { FieldPath } from "./fieldpath.js";
+import { formatFieldPath, type FieldPath } from "./fieldpath.js";
 import { closest, schemaIssues, type SchemaIssue } from "./schema.js";
 
 export interface SchemaCheck {
@@ -44,6 +44,24 @@ function fold(parent: Record<string, unknown>, field: string, target: string): s
 }
 
 /**
+ * Where an unknown field would be known: its parent's parent or the one above (Argo's
+ * own examples put a trigger's `atLeastOnce` and `policy` under its template). Probed by
+ * the schema itself, so the hint never names a place that would not take the field.
+ */
+function belongsAt(kind: string, spec: unknown, path: FieldPath, field: string): FieldPath | undefined {
+  for (let up = 2; up <= 3 && path.length - up >= 0; up++) {
+    const ancestor = path.slice(0, path.length - up);
+    const probe = structuredClone(spec);
+    const target = at(probe, ancestor);
+    if (!isRecord(target) || Object.prototype.hasOwnProperty.call(target, field)) continue;
+    target[field] = at(spec, path);
+    const key = JSON.stringify([...ancestor, field]);
+    if (!schemaIssues(kind, probe).some((i) => i.unknown && JSON.stringify(i.path) === key)) return [...ancestor, field];
+  }
+  return undefined;
+}
+
+/**
  * The schema check of one document, as Argo would load it: unknown fields are
  * warnings (folded into their field when only the case differs, ignored otherwise),
  * everything else the schema finds is an error.
@@ -72,10 +90,9 @@ export function schemaCheck(kind: string, spec: unknown): SchemaCheck {
       continue;
     }
     const guess = closest(issue.unknown.field, issue.unknown.known);
-    warnings.push({
-      path: issue.path,
-      message: `unknown field, ignored as Argo ignores it${guess ? ` (did you mean "${guess}"?)` : ""}`,
-    });
+    const elsewhere = guess ? undefined : belongsAt(kind, spec, issue.path, issue.unknown.field);
+    const hint = guess ? ` (did you mean "${guess}"?)` : elsewhere ? ` (it belongs at ${formatFieldPath(elsewhere)}, where Argo reads it)` : "";
+    warnings.push({ path: issue.path, message: `unknown field, ignored as Argo ignores it${hint}` });
     // Dropped, as Go's decoder drops it: nothing after this (semantic checks, the runtime) sees it.
     if (checked === spec) checked = structuredClone(spec);
     const parent = at(checked, issue.path.slice(0, -1));

@@ -112,7 +112,7 @@ spec:
     await writeFile(join(dir, "b.yaml"), template("b", "b:1"));
     const h = await started();
     const warned = () => h.logs.filter((l) => l.code === "SPEC_WARNING").map((l) => l.msg);
-    expect(warned()).toEqual([`${join(dir, "s.yaml")}:7:36 Sensor/s spec.triggers[0].template.policy: unknown field, ignored as Argo ignores it`]);
+    expect(warned()).toEqual([`${join(dir, "s.yaml")}:7:36 Sensor/s spec.triggers[0].template.policy: unknown field, ignored as Argo ignores it (it belongs at spec.triggers[0].policy, where Argo reads it)`]);
     expect(h.applied[0]?.sensors[0]?.spec.triggers[0]?.template).toEqual({ name: "t", log: {} });
 
     await writeFile(join(dir, "b.yaml"), template("b", "b:2"));

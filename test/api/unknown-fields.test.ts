@@ -71,9 +71,23 @@ describe("fields Argo ignores or folds", () => {
 `));
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([
-      "f.yaml:10:9 Sensor/s spec.triggers[0].template.atLeastOnce: unknown field, ignored as Argo ignores it",
-      "f.yaml:11:9 Sensor/s spec.triggers[0].template.policy: unknown field, ignored as Argo ignores it",
+      "f.yaml:10:9 Sensor/s spec.triggers[0].template.atLeastOnce: unknown field, ignored as Argo ignores it (it belongs at spec.triggers[0].atLeastOnce, where Argo reads it)",
+      "f.yaml:11:9 Sensor/s spec.triggers[0].template.policy: unknown field, ignored as Argo ignores it (it belongs at spec.triggers[0].policy, where Argo reads it)",
     ]);
+  });
+
+  it("a namespace on a configmap trigger source (which Argo reads from the Sensor's namespace) is ignored with a warning", () => {
+    const r = check(SENSOR(`    - template:
+        name: t
+        argoWorkflow:
+          operation: submit
+          source:
+            configmap: {name: wf, key: wf.yaml, namespace: other}
+`));
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual(["f.yaml:13:49 Sensor/s spec.triggers[0].template.argoWorkflow.source.configmap.namespace: unknown field, ignored as Argo ignores it"]);
+    const source = (r.spec as { spec: { triggers: { template: { argoWorkflow: { source: { configmap: Record<string, unknown> } } } }[] } }).spec.triggers[0]?.template.argoWorkflow.source.configmap;
+    expect(source).toEqual({ name: "wf", key: "wf.yaml" });
   });
 
   it("an EventSource's spec.type (06-trigger-conditions) and a misspelling get a did-you-mean", () => {
@@ -108,7 +122,7 @@ describe("validate and warnings", () => {
       const lines: string[] = [];
       expect(await validateCommand([file], (l) => lines.push(l))).toBe(0);
       expect(lines).toEqual([
-        `warning: ${file}:8:36 Sensor/s spec.triggers[0].template.policy: unknown field, ignored as Argo ignores it`,
+        `warning: ${file}:8:36 Sensor/s spec.triggers[0].template.policy: unknown field, ignored as Argo ignores it (it belongs at spec.triggers[0].policy, where Argo reads it)`,
         "1 spec(s) valid, 1 warning(s)",
       ]);
       const strict: string[] = [];
