@@ -1,10 +1,12 @@
 // What Argo Events loads and then fails on at every event or firing: an invalid regex,
-// a filter value that does not parse, a template Go cannot parse. The gateway loads
+// a filter value that does not parse, a template Go cannot parse, a trigger's source
+// file not there yet (Argo reads it when the trigger fires). The gateway loads
 // them too (as Argo does); `validate` says so, so that nobody finds out from traffic.
-import type { FieldPath, DataFilter, Sensor, TriggerParameter } from "../api/index.js";
+import { isObject, type FieldPath, type DataFilter, type Sensor, type Trigger, type TriggerParameter } from "../api/index.js";
 import { errorMessage } from "../errors.js";
 import { compileGoTemplate, compileGovaluate, compileRegex } from "../expr/index.js";
 import { goParseFloat, parseGoBool } from "./filters/gjson-values.js";
+import { fileSourceWarning } from "./sources/index.js";
 
 export interface LintWarning {
   path: FieldPath;
@@ -57,6 +59,16 @@ function parameters(params: TriggerParameter[] | undefined, path: FieldPath, out
   });
 }
 
+/** A `file` source is read at firing (as Argo reads it): absent or unparsable now is a warning, not an error. */
+function fileSources(t: Trigger, at: FieldPath, out: LintWarning[]): void {
+  for (const [type, section] of Object.entries((t.template ?? {}) as Record<string, unknown>)) {
+    if (!isObject(section) || !isObject(section.source)) continue;
+    const message = fileSourceWarning(section.source);
+    if (message) out.push({ path: [...at, "template", type, "source", "file", "path"], message });
+  }
+  if (t.dlqTrigger) fileSources(t.dlqTrigger, [...at, "dlqTrigger"], out);
+}
+
 export function sensorWarnings(sensor: Sensor): LintWarning[] {
   const out: LintWarning[] = [];
   sensor.spec.dependencies.forEach((d, i) => {
@@ -73,6 +85,7 @@ export function sensorWarnings(sensor: Sensor): LintWarning[] {
   sensor.spec.triggers.forEach((t, i) => {
     const at: FieldPath = ["spec", "triggers", i];
     parameters(t.parameters, [...at, "parameters"], out);
+    fileSources(t, at, out);
     const tpl = t.template as Record<string, { parameters?: TriggerParameter[]; payload?: TriggerParameter[] } | undefined> | undefined;
     for (const [type, section] of Object.entries(tpl ?? {})) {
       if (section === null || typeof section !== "object") continue;

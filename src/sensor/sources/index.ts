@@ -1,10 +1,12 @@
 import { TRIGGER_SOURCE_KINDS, isObject, type ArtifactLocation } from "../../api/index.js";
-import type { Where } from "../where.js";
+import { Where } from "../where.js";
+import { fileSourceProblem } from "./file.js";
 import { TRIGGER_SOURCES } from "./registry.js";
 import type { TriggerSource } from "./types.js";
 
 export type { SourceContext, TriggerSource } from "./types.js";
 export { URL_SOURCE_TTL_MS } from "./url.js";
+export { SourceFileNotFoundError } from "./file.js";
 
 const KINDS = TRIGGER_SOURCE_KINDS.join(", ");
 
@@ -26,4 +28,19 @@ export function compileSource(
   const kind = Object.keys(source).find((k) => source[k] !== undefined && source[k] !== null);
   if (kind === undefined) throw where.spec(at, `a source (${KINDS}) is required`);
   throw where.notSupported(`${at}.${kind}`, `trigger source "${kind}" is not supported (use ${KINDS})`);
+}
+
+/**
+ * For `validate`: when `source` compiles to a `file` source, what a firing would meet
+ * in the file as it is now (absent, unreadable, not one object); else undefined.
+ * Errors in the source itself are left to the compiler's report.
+ */
+export function fileSourceWarning(source: unknown): string | undefined {
+  let kind: string;
+  try {
+    kind = compileSource(source as ArtifactLocation, new Where("", ""), "source").kind;
+  } catch {
+    return undefined;
+  }
+  return kind === "file" ? fileSourceProblem((source as { file: { path: string } }).file.path) : undefined;
 }

@@ -3,7 +3,8 @@
 import type { TriggerSourceKind } from "../../api/index.js";
 import type { Where } from "../where.js";
 import { compileConfigMapSource } from "./configmap.js";
-import { compileFileSource, compileInlineSource, compileResourceSource } from "./loaded.js";
+import { compileFileSource } from "./file.js";
+import { compileInlineSource, compileResourceSource } from "./loaded.js";
 import type { TriggerSource } from "./types.js";
 import { compileUrlSource } from "./url.js";
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ArtifactLocation } from "../../api/types.js";
 import { NotFoundError, NotSupportedError, SpecError, TriggerError } from "../../errors.js";
@@ -10,7 +10,8 @@ import { LocalWorkflowStore } from "../../workflows/local.js";
 import { HttpRequestError } from "../triggers/http-request.js";
 import { Where } from "../where.js";
 import { newTriggerMemory, type TriggerMemory } from "../triggers/memory.js";
-import { compileSource, URL_SOURCE_TTL_MS } from "./index.js";
+import { isRetryable } from "../../retry.js";
+import { compileSource, SourceFileNotFoundError, URL_SOURCE_TTL_MS } from "./index.js";
 
 const where = new Where("argo", "s");
 const CM_YAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-source\ndata:\n  a: '1'\n";
@@ -62,12 +63,25 @@ describe("trigger sources", () => {
     expect(await s.load(ctx())).toEqual(WANT);
   });
 
-  it("file is read at load, relative paths from the working directory", async () => {
+  it("file is read at each firing, not at load; relative paths from the working directory", async () => {
     const path = join(dir, "wf.yaml");
-    await writeFile(path, CM_YAML);
     const s = compileSource({ file: { path } }, where, "src");
-    expect(s.loaded).toEqual(WANT);
-    expect(() => compileSource({ file: { path: join(dir, "missing.yaml") } }, where, "src")).toThrow(SpecError);
+    expect(s.loaded).toBeUndefined();
+    expect(s.describe()).toEqual({ file: path });
+    const missing = await s.load(ctx()).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(SourceFileNotFoundError);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect((missing as Error).message).toContain(path);
+    expect(isRetryable(missing)).toBe(false);
+    await writeFile(path, CM_YAML);
+    expect(await s.load(ctx())).toEqual(WANT);
+    await writeFile(path, CM_YAML.replace("'1'", "'2'"));
+    expect((await s.load(ctx())).data).toEqual({ a: "2" });
+    const fromCwd = compileSource({ file: { path: relative(process.cwd(), path) } }, where, "src");
+    expect((await fromCwd.load(ctx())).data).toEqual({ a: "2" });
+    await writeFile(path, "- not\n- an object\n");
+    await expect(s.load(ctx())).rejects.toThrow(TriggerError);
+    await expect(s.load(ctx())).rejects.toThrow(path);
   });
 
   it("url is fetched at firing and reused within the TTL", async () => {
@@ -136,6 +150,7 @@ describe("trigger sources", () => {
     [{ inline: "kind: X" }, SpecError],
     [{ url: { path: "ftp://x" } }, SpecError],
     [{ configmap: { name: "", key: "k" } }, SpecError],
+    [{ file: { path: "" } }, SpecError],
   ])("rejects %j at load", (source, cls) => {
     expect(() => compileSource(source as ArtifactLocation, where, "src")).toThrow(cls);
   });

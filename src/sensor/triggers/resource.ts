@@ -66,8 +66,8 @@ export function requireName(obj: KubeObject, firing: Firing, operation: string):
  * A trigger whose work starts from a resource (argoWorkflow, k8s): the source,
  * then the parameters, then the namespace (the resource's, else the sensor's;
  * none for cluster-scoped kinds), then the operation's intent. A source known at
- * load is planned completely; a `url`/`configmap` one is read when the trigger
- * fires, and its plan says so.
+ * load is planned completely; a `file`/`url`/`configmap` one is read when the
+ * trigger fires (as Argo Events reads it), and its plan says so.
  */
 export class SourcedAction implements TriggerAction {
   private readonly source: TriggerSource;

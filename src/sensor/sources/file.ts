@@ -1,0 +1,73 @@
+// `file`: read when the trigger fires, as Argo Events does (a path relative to the
+// working directory). A file absent at load is no error: it may be mounted or written
+// later, so `validate` only warns, and each firing reads what the file holds then.
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { type KubeObject, isObject } from "../../api/index.js";
+import { errorMessage, GatewayError, NotFoundError, TriggerError } from "../../errors.js";
+import type { Where } from "../where.js";
+import { parseResource } from "./parse.js";
+import type { TriggerSource } from "./types.js";
+
+/** A `file` source whose file is not there when the trigger fires: final, as a missing ConfigMap key is. */
+export class SourceFileNotFoundError extends NotFoundError {
+  constructor(
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`source file ${path}: not found (the file is read when the trigger fires)`, options);
+  }
+}
+
+const MISSING = new Set(["ENOENT", "ENOTDIR"]);
+
+function errnoCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? errorMessage(err);
+}
+
+/** Reads and parses the file at firing: missing is SourceFileNotFoundError, bad content TriggerError (as url's). */
+export async function readSourceFile(path: string): Promise<KubeObject> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if (MISSING.has(errnoCode(err))) throw new SourceFileNotFoundError(path, { cause: err });
+    // Permissions, I/O: untyped, so retried within the trigger's retryStrategy like any unknown failure.
+    throw new GatewayError(`source file ${path}: cannot read it (${errnoCode(err)})`, { cause: err });
+  }
+  try {
+    return parseResource(text);
+  } catch (err) {
+    throw new TriggerError(`source file ${path}: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+function fileSource(path: string): TriggerSource {
+  return { kind: "file", describe: () => ({ file: path }), load: () => readSourceFile(path) };
+}
+
+export function compileFileSource(value: unknown, where: Where, at: string): TriggerSource | undefined {
+  if (!isObject(value)) return undefined;
+  const path = value.path;
+  if (typeof path !== "string" || path === "") throw where.spec(`${at}.path`, "is required");
+  return fileSource(path);
+}
+
+/** For `validate`: what a firing would meet in the file as it is now, or undefined when it reads. */
+export function fileSourceProblem(path: string): string | undefined {
+  const then = `${path} is read when the trigger fires (as Argo Events does)`;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = errnoCode(err);
+    if (MISSING.has(code)) return `${then} and is not there now (${code}): a firing fails until it is`;
+    return `${then} and cannot be read now (${code}): a firing fails until it can`;
+  }
+  try {
+    parseResource(text);
+    return undefined;
+  } catch (err) {
+    return `${then} and does not hold one Kubernetes object now (${errorMessage(err)}): a firing fails unless it changes`;
+  }
+}
