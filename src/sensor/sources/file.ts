@@ -1,8 +1,8 @@
 // `file`: read when the trigger fires, as Argo Events does (a path relative to the
 // working directory). A file absent at load is no error: it may be mounted or written
 // later, so `validate` only warns, and each firing reads what the file holds then.
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { type KubeObject, isObject } from "../../api/index.js";
 import { errorMessage, GatewayError, NotFoundError, TriggerError } from "../../errors.js";
 import type { Where } from "../where.js";
@@ -20,6 +20,24 @@ export class SourceFileNotFoundError extends NotFoundError {
 }
 
 const MISSING = new Set(["ENOENT", "ENOTDIR"]);
+/** As a url source's response: a resource, not a data set. */
+export const FILE_MAX_BYTES = 512 * 1024;
+
+/** A regular file of at most FILE_MAX_BYTES (a FIFO or /dev/zero would otherwise hold the firing forever). */
+async function readBounded(path: string): Promise<string> {
+  const handle = await open(path, "r");
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new TriggerError(`source file ${path}: not a regular file`);
+    if (stat.size > FILE_MAX_BYTES) throw new TriggerError(`source file ${path}: ${stat.size} bytes, over the ${FILE_MAX_BYTES} a resource may have`);
+    const buf = Buffer.alloc(FILE_MAX_BYTES + 1);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    if (bytesRead > FILE_MAX_BYTES) throw new TriggerError(`source file ${path}: over the ${FILE_MAX_BYTES} bytes a resource may have`);
+    return buf.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
 
 function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? errorMessage(err);
@@ -29,8 +47,9 @@ function errnoCode(err: unknown): string {
 export async function readSourceFile(path: string): Promise<KubeObject> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = await readBounded(path);
   } catch (err) {
+    if (err instanceof TriggerError) throw err;
     if (MISSING.has(errnoCode(err))) throw new SourceFileNotFoundError(path, { cause: err });
     // Permissions, I/O: untyped, so retried within the trigger's retryStrategy like any unknown failure.
     throw new GatewayError(`source file ${path}: cannot read it (${errnoCode(err)})`, { cause: err });
@@ -58,6 +77,8 @@ export function fileSourceProblem(path: string): string | undefined {
   const then = `${path} is read when the trigger fires (as Argo Events does)`;
   let text: string;
   try {
+    const stat = statSync(path);
+    if (!stat.isFile() || stat.size > FILE_MAX_BYTES) return `${then} and is ${stat.isFile() ? `over ${FILE_MAX_BYTES} bytes` : "not a regular file"} now: a firing fails until it changes`;
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = errnoCode(err);

@@ -14,6 +14,9 @@ export function parseResource(text: string): KubeObject {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs) || docs.length !== 1) throw new Error("must hold exactly one YAML document");
   const doc = docs[0];
-  if (doc.errors.length > 0) throw new Error(`invalid YAML: ${doc.errors[0].message}`);
+  const bad = doc.errors[0];
+  // The position and code only: the parser's message quotes the line, and a source may
+  // hold what must not reach a log or a status (a file source can name any file).
+  if (bad) throw new Error(`invalid YAML${bad.linePos ? ` at line ${bad.linePos[0].line}, column ${bad.linePos[0].col}` : ""} (${bad.code})`);
   return checkResource(doc.toJS() as unknown);
 }

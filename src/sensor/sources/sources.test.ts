@@ -12,6 +12,7 @@ import { Where } from "../where.js";
 import { newTriggerMemory, type TriggerMemory } from "../triggers/memory.js";
 import { isRetryable } from "../../retry.js";
 import { compileSource, SourceFileNotFoundError, URL_SOURCE_TTL_MS } from "./index.js";
+import { FILE_MAX_BYTES } from "./file.js";
 
 const where = new Where("argo", "s");
 const CM_YAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-source\ndata:\n  a: '1'\n";
@@ -82,6 +83,21 @@ describe("trigger sources", () => {
     await writeFile(path, "- not\n- an object\n");
     await expect(s.load(ctx())).rejects.toThrow(TriggerError);
     await expect(s.load(ctx())).rejects.toThrow(path);
+  });
+
+  it("file: a device, a directory or an oversized file fails the firing, and a parse error never quotes the file", async () => {
+    const load = (path: string) => compileSource({ file: { path } }, where, "src").load(ctx());
+    await expect(load("/dev/zero")).rejects.toThrow(/source file \/dev\/zero: not a regular file/);
+    await expect(load(dir)).rejects.toThrow(/not a regular file/);
+    const big = join(dir, "big.yaml");
+    await writeFile(big, `apiVersion: v1\nkind: ConfigMap\ndata: {a: "${"x".repeat(FILE_MAX_BYTES)}"}\n`);
+    await expect(load(big)).rejects.toThrow(/bytes, over the 524288 a resource may have/);
+    const secret = join(dir, "token");
+    await writeFile(secret, "s3cr3t-token: [unclosed\n");
+    const err = (await load(secret).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(TriggerError);
+    expect(err.message).toMatch(/invalid YAML at line \d+, column \d+ \(\w+\)/);
+    expect(err.message).not.toContain("s3cr3t");
   });
 
   it("url is fetched at firing and reused within the TTL", async () => {
