@@ -88,8 +88,8 @@ export function defineServe(program: Command): Command {
   cmd.option("--host <host>", "listen address (default: all interfaces)");
   cmd.option("--port <configured=actual>", "listen on ACTUAL instead of a configured webhook port, 0 = any free port (repeatable)", v.portMapping);
   cmd.option("--nats-url <url[,url...]>", "use NATS JetStream (also selected by a JetStream EventBus spec)");
-  cmd.option("--publish-deadline <duration>", "how long a receiver retries a publish before answering 503 (default: 8s)", v.duration("--publish-deadline"));
-  cmd.option("--ack-wait <duration>", "JetStream ack wait: when a dead process's unacked events go to another (default: 30s)", v.duration("--ack-wait"));
+  cmd.option("--publish-deadline <duration>", "how long a receiver retries a publish before answering 503 (default: 8s)", v.positiveDuration("--publish-deadline", "8s"));
+  cmd.option("--ack-wait <duration>", "JetStream ack wait: when a dead process's unacked events go to another (default: 30s)", v.positiveDuration("--ack-wait", "30s"));
   cmd.option("--trigger-concurrency <n>", "handlers per trigger and process (default: 32)", v.triggerConcurrency);
 
   cmd.optionsGroup("Events endpoint (WorkflowEventBindings):");

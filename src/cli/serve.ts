@@ -17,6 +17,7 @@ import {
   type ShutdownOptions,
 } from "../gateway/index.js";
 import { UsageError } from "./exit-codes.js";
+import { checkWorkerAdminPorts } from "./values.js";
 import type { ServeFlags } from "./serve-command.js";
 
 /**
@@ -37,6 +38,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const splitRoles = flags.splitRoles ?? false;
   if (splitRoles && workers < 2) throw new UsageError("--split-roles needs --workers 2 or more");
   if (splitRoles && flags.role !== undefined) throw new UsageError("--split-roles gives each worker its role: drop --role");
+  checkWorkerAdminPorts(workers, flags.adminPort);
   // The environment is read here, once: in a pod without --config, Kubernetes is the source.
   const inPod = runningInPod(process.env);
   const config = flags.config ?? [];

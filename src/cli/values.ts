@@ -35,24 +35,57 @@ export const duration =
     }
   };
 
-export function gracePeriod(value: string): number {
-  const ms = duration("--grace-period")(value);
-  if (!(ms > 0)) throw new UsageError(`--grace-period ${value}: expected a positive duration, e.g. 30s`);
-  return ms;
-}
+/**
+ * The longest duration flag: Node's timers hold at most 2^31-1 ms (a little over
+ * 596h) and fire at once past it, so a longer --grace-period would end the drain at once.
+ */
+export const MAX_DURATION_MS = 596 * 3_600_000;
+
+/**
+ * A duration flag none of whose values can be 0 or negative (--publish-deadline 0 would be
+ * one 50 ms try, --ack-wait 0 spins the consumer's keep-alive timer, --grace-period 0 gives
+ * up the drain at once), from 1ms, the gateway's resolution, to MAX_DURATION_MS.
+ */
+export const positiveDuration =
+  (flag: string, example: string) =>
+  (value: string): number => {
+    const ms = duration(flag)(value);
+    if (!(ms >= 1 && ms <= MAX_DURATION_MS)) throw new UsageError(`${flag} ${value}: expected a duration from 1ms to 596h, e.g. ${example}`);
+    return ms;
+  };
+
+export const gracePeriod = positiveDuration("--grace-period", "30s");
+
+const MAX_PORT = 65535;
 
 /** A port to listen on, 0 = any free port. */
 export const port =
   (flag: string) =>
   (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`${flag} ${value}: expected a port number (0 = any free port)`);
+    if (!/^\d+$/.test(value) || Number(value) > MAX_PORT) throw new UsageError(`${flag} ${value}: expected a port number (0 = any free port)`);
     return Number(value);
   };
 
-/** `CONFIGURED=ACTUAL`, repeatable; kept as given for serveCommand's parsePortMap, whose rule this is. */
+/**
+ * `CONFIGURED=ACTUAL`, repeatable; kept as given for serveCommand's parsePortMap. CONFIGURED
+ * is a port a spec can name (1-65535), ACTUAL one to listen on (0 = any free port).
+ */
 export function portMapping(value: string, previous: string[] | undefined): string[] {
-  if (!/^(\d+)=(\d+)$/.test(value)) throw new UsageError(`--port ${value}: expected CONFIGURED=ACTUAL, e.g. 12000=0`);
+  const m = /^(\d+)=(\d+)$/.exec(value);
+  if (!m) throw new UsageError(`--port ${value}: expected CONFIGURED=ACTUAL, e.g. 12000=0`);
+  const [configured, actual] = [Number(m[1]), Number(m[2])];
+  if (configured < 1 || configured > MAX_PORT) throw new UsageError(`--port ${value}: ${m[1]} is not a port a spec can name (1-65535)`);
+  if (actual > MAX_PORT) throw new UsageError(`--port ${value}: ${m[2]} is not a port number (0-65535, 0 = any free port)`);
   return repeatable(value, previous);
+}
+
+/** `--workers N --admin-port P`: worker k serves P + k - 1 (workerAdminPort), and each must be a port. */
+export function checkWorkerAdminPorts(workers: number, adminPort: number | undefined): void {
+  if (workers < 2 || adminPort === undefined || adminPort === 0) return;
+  const last = adminPort + workers - 1;
+  if (last > MAX_PORT) {
+    throw new UsageError(`--admin-port ${adminPort} with --workers ${workers}: worker ${workers} would serve ${last}; give ${MAX_PORT - workers + 1} or lower, or 0`);
+  }
 }
 
 export function triggerConcurrency(value: string): number {

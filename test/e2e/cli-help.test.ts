@@ -179,6 +179,41 @@ describe("trigger-gateway usage errors exit 2", () => {
     expect(r.stdout).toBe("");
   });
 
+  // Values serve once took, with a config that cannot load: a value that is let through
+  // fails the run (exit 1) without starting anything, rather than serving until killed.
+  it.each([
+    // Durations are positive: 0 would be one 50 ms publish try, an ack wait the consumer's
+    // keep-alive timer spins on, a drain that gives up at once; 1ms is the resolution.
+    ["--publish-deadline", "-1s"],
+    ["--publish-deadline", "0s"],
+    ["--publish-deadline", "0"],
+    ["--ack-wait", "-3s"],
+    ["--ack-wait", "0s"],
+    ["--ack-wait", "500us"],
+    ["--grace-period", "-5s"],
+    // Past Node's longest timer (2^31-1 ms, a little over 596h) the drain would give up at once.
+    ["--grace-period", "1000h"],
+    ["--ack-wait", "600h"],
+    // A spec's port is 1-65535, and so is what it is moved to (0 = any free port).
+    ["--port", "12000=70000"],
+    ["--port", "99999=0"],
+    ["--port", "0=8080"],
+  ])("serve %s %s: out of range, a usage error naming the flag and the value", (flag, value) => {
+    const r = cli("serve", "--config", "/nonexistent/specs", "--log-level", "silent", flag, value);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`trigger-gateway: ${flag} ${value}: `);
+    expect(r.stderr).toContain("trigger-gateway serve --help");
+    expect(r.stdout).toBe("");
+  });
+
+  it("serve --workers N --admin-port P: every worker's admin port (P + k - 1) is a port", () => {
+    const r = cli("serve", "--config", "/nonexistent/specs", "--log-level", "silent", "--workers", "2", "--admin-port", "65535");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("trigger-gateway: --admin-port 65535 with --workers 2: ");
+    const ok = cli("serve", "--config", "/nonexistent/specs", "--log-level", "silent", "--admin-port", "65535", "--events-port", "0", "--port", "12000=0");
+    expect(ok.code).toBe(1);
+  });
+
   it.each([
     [["serve"], /serve needs --config <file\|dir> or --kube/],
     [["serve", "--config", "fixtures/quickstart", "--kube"], /--config or --kube, not both/],
