@@ -14,8 +14,8 @@ const NAME = "trigger-gateway";
 
 const EXIT_CODES = `
 Exit codes: 0 done; 1 invalid input or a failed run (validate found errors, send got
-a non-2xx answer, serve could not start); 2 a wrong command line (unknown command or
-flag, missing argument, bad flag value).`;
+a non-2xx answer, serve could not start); 2 a wrong command line (no command, unknown
+command or flag, missing argument, bad flag value).`;
 
 function program(): Command {
   const root = new Command(NAME)
@@ -50,7 +50,9 @@ function program(): Command {
 async function main(argv: string[]): Promise<void> {
   const root = program();
   if (argv.length === 0) {
-    root.outputHelp();
+    // Nothing was asked for: the help, as a wrong command line (stderr, exit 2); `--help` asks for it (stdout, 0).
+    root.outputHelp({ error: true });
+    process.exitCode = EXIT_USAGE;
     return;
   }
   // `help servee`: the unknown command, with a suggestion, rather than the whole help.

@@ -73,13 +73,20 @@ const OPTIONS: Record<string, string[]> = {
 
 describe("trigger-gateway --help", () => {
   it("lists every command, and the exit codes", () => {
-    for (const args of [["--help"], ["-h"], ["help"], []]) {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
       const r = cli(...args);
       expect(r.code, args.join(" ")).toBe(0);
       for (const cmd of [...Object.keys(OPTIONS), "version", "help"]) expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, "m"));
       expect(r.stdout).toMatch(/Exit codes: 0 .*; 1 .*; 2 /s);
       expect(r.stderr).toBe("");
     }
+  });
+
+  it("no command at all asked for nothing: the same help on stderr, exit 2", () => {
+    const r = cli();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(cli("--help").stdout);
   });
 
   it.each(Object.entries(OPTIONS))("%s --help, -h and help %s list its options and exit 0", (cmd, options) => {
