@@ -17,13 +17,13 @@ export function defineSend(program: Command): Command {
     .command("send")
     .summary("post a payload signed the way the provider signs it; print the status")
     .description(
-      "Post FILE to URL signed (GitHub HMAC), tokened (GitLab) or bearer-authenticated (generic webhook) as the provider would, and print the status and the body. Exits 1 unless the status is 2xx.",
+      "Post FILE to URL with the headers the provider sends, signed (GitHub, Bitbucket Server: HMAC), tokened (GitLab) or bearer-authenticated (Bitbucket, generic webhook) as it would be, and print the status and the body. Exits 1 unless the status is 2xx.",
     )
     .usage("URL FILE [--provider github|gitlab|bitbucket|bitbucketserver|webhook] [--event NAME] [--secret S | --secret-file F]")
     .argument("<url>", "where to post, e.g. a URL the banner of serve printed")
     .argument("<file>", "the payload")
     .addOption(new Option("--provider <provider>", SOURCE_TYPE_NAMES.join(", ")).default("webhook", "webhook").argParser(provider))
-    .option("--event <name>", "the provider's event name (X-GitHub-Event, X-Gitlab-Event)")
+    .option("--event <name>", "the provider's event name (X-GitHub-Event, X-Gitlab-Event, X-Event-Key)")
     .option("--secret <secret>", "the webhook secret or token")
     .option("--secret-file <file>", "read the secret from a file (one trailing newline trimmed); wins over --secret")
     .action(async (url: string, file: string, flags: SendFlags) => {

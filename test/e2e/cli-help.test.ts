@@ -16,6 +16,7 @@ import { ACK_WAIT_MS } from "../../src/eventbus/jetstream-consumer.js";
 import { DEFAULT_GRACE_PERIOD_MS } from "../../src/gateway/shutdown.js";
 import { DEFAULT_LOCAL_STORE_DIR } from "../../src/workflows/local.js";
 import { DEFAULT_SERVICE_ACCOUNT } from "../../src/workflows/identity.js";
+import { SOURCE_TYPE_NAMES } from "../../src/api/extension-points.js";
 
 const root = packageRoot();
 const CLI = join(root, "dist/src/cli.js");
@@ -305,5 +306,32 @@ describe("trigger-gateway invalid input or a failed run exits 1", () => {
     const bad = cli("test-sensor", "--sensor", quick, "--event", push, "--provider", "svn");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--provider svn: expected github, gitlab, bitbucket, bitbucketserver, webhook");
+  });
+});
+
+describe("README.md says what the commands do", () => {
+  it("send: the README's --provider list and the help name every provider send takes", async () => {
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    const row = readme.split("\n").find((l) => l.startsWith("| `send "));
+    expect(row).toBeDefined();
+    const listed = /--provider ([a-z|\\]+)/.exec(row ?? "")?.[1]?.split(/\\?\|/);
+    expect(listed).toEqual(SOURCE_TYPE_NAMES);
+    const help = cli("send", "--help").stdout;
+    for (const provider of SOURCE_TYPE_NAMES) expect(help).toContain(provider);
+  });
+
+  it("TLS in a receiver (serverCertSecret) is refused by validate, and the README does not say otherwise", async () => {
+    const file = await tempFile(
+      "tls.yaml",
+      "apiVersion: argoproj.io/v1alpha1\nkind: EventSource\nmetadata: {name: es, namespace: argo-events}\nspec:\n" +
+        "  webhook:\n    example: {port: '12000', endpoint: /example, method: POST, serverCertSecret: {name: tls, key: crt}}\n",
+    );
+    const r = cli("validate", file);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("spec.webhook.example.serverCertSecret: not supported: TLS in the receiver");
+    const readme = (await readFile(join(root, "README.md"), "utf8")).replace(/\s+/g, " ");
+    const sentences = readme.split(/(?<=\.) /).filter((t) => t.includes("serverCertSecret"));
+    expect(sentences.length).toBeGreaterThan(0);
+    for (const t of sentences) expect(t).not.toMatch(/only by `serve`|`validate` passes it/);
   });
 });
