@@ -78,7 +78,7 @@ export interface EventBus {
   ready?(): true | string;
 }
 
-/** Subject of an event: `<bus>.<eventSourceName>.<eventName>`. */
-export function eventSubject(busName: string, eventSourceName: string, eventName: string): string {
-  return `${busName}.${eventSourceName}.${eventName}`;
+/** Subject of an event: `<bus>.<namespace>.<eventSourceName>.<eventName>`; the namespace keeps tenants' same-named EventSources apart (Argo Events has a bus per namespace). */
+export function eventSubject(busName: string, namespace: string, eventSourceName: string, eventName: string): string {
+  return `${busName}.${namespace}.${eventSourceName}.${eventName}`;
 }

@@ -69,7 +69,7 @@ describe("Bitbucket Cloud receiver", () => {
     });
     expect(res.status).toBe(200);
     const { subject, event } = h.bus.published[before] as (typeof h.bus.published)[number];
-    expect(subject).toBe("default.bitbucket.all");
+    expect(subject).toBe("default.argo-events.bitbucket.all");
     expect(event).toMatchObject({ source: "bitbucket", subject: "all", type: "bitbucket" });
     const data = event.data as { headers: Record<string, string[]>; body: unknown; metadata: unknown };
     expect(Object.keys(data)).toEqual(["headers", "body", "metadata"]);

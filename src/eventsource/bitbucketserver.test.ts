@@ -75,7 +75,7 @@ describe("Bitbucket Server receiver", () => {
     });
     expect(res.status).toBe(200);
     const { subject, event } = h.bus.published[before] as (typeof h.bus.published)[number];
-    expect(subject).toBe("default.bitbucketserver.signed");
+    expect(subject).toBe("default.argo-events.bitbucketserver.signed");
     expect(event).toMatchObject({ source: "bitbucketserver", subject: "signed", type: "bitbucketserver" });
     const data = event.data as { headers: Record<string, string[]>; body: unknown };
     expect(Object.keys(data)).toEqual(["headers", "body"]);

@@ -91,7 +91,7 @@ describe("GitHub receiver", () => {
     expect(res.body).toBe("success");
     expect(published()).toBe(before + 1);
     const { subject, event } = h.bus.published[before];
-    expect(subject).toBe("default.github.push");
+    expect(subject).toBe("default.argo-events.github.push");
     expect(event).toEqual({
       specversion: "1.0",
       id: expect.stringMatching(/^[0-9a-f]{32}$/),

@@ -120,7 +120,7 @@ describe("GitLab receiver", () => {
         expect(res.status).toBe(200);
         expect(h.bus.published.length).toBe(before + 1);
         const { subject, event } = h.bus.published[before];
-        expect(subject).toBe("default.gitlab.all");
+        expect(subject).toBe("default.argo-events.gitlab.all");
         expect(event).toMatchObject({ source: "gitlab", subject: "all", type: "gitlab" });
         const data = event.data as { headers: Record<string, string[]>; body: unknown };
         expect(data.body).toEqual(JSON.parse(raw.toString("utf8")));

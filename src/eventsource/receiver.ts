@@ -196,7 +196,7 @@ export function createReceiver(config: ReceiverConfig, source: SourceHandler, de
     eventName: config.eventName,
     type: source.type,
   });
-  const subject = eventSubject(deps.bus.name, config.eventSourceName, config.eventName);
+  const subject = eventSubject(deps.bus.name, config.namespace, config.eventSourceName, config.eventName);
 
   function report(started: number, status: number, reason: OutcomeReason, message: string, eventId?: string): void {
     if (!deps.onOutcome) return;

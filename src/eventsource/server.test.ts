@@ -40,7 +40,7 @@ describe("startReceivers", () => {
       ]);
       expect((await send(h.url("a/two"), { body: "{}" })).status).toBe(200);
       expect((await send(h.url("a/three"), { body: "{}" })).status).toBe(200);
-      expect(h.bus.published.map((p) => p.subject)).toEqual(["default.a.two", "default.a.three"]);
+      expect(h.bus.published.map((p) => p.subject)).toEqual(["default.argo-events.a.two", "default.argo-events.a.three"]);
       expect((await send(`${base("12001")}/health`, { method: "GET" })).body).toBe("OK");
     } finally {
       await h.close();

@@ -45,7 +45,7 @@ describe("generic webhook receiver", () => {
     expect(res.status).toBe(200);
     expect(h.bus.published.length).toBe(before + 1);
     const { subject, event } = last();
-    expect(subject).toBe("default.webhook.deploy");
+    expect(subject).toBe("default.argo-events.webhook.deploy");
     expect(event).toMatchObject({ source: "webhook", subject: "deploy", type: "webhook", specversion: "1.0" });
     expect(event.data).toEqual({
       header: {

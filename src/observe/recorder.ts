@@ -128,7 +128,7 @@ export interface Flow {
 export interface RouterView {
   /** Per trigger (`namespace\0sensor\0trigger`): events the dependency index ruled out. */
   excludedCounts(): Map<string, number>;
-  explain(event: SensorEvent): ExplainedSkip[];
+  explain(event: SensorEvent, namespace: string): ExplainedSkip[];
 }
 
 /** One event with every trigger's outcome, those the index ruled out included (reasons computed now). */
@@ -243,7 +243,7 @@ export class FlowRecorder {
     const event = this.payloads.get(record);
     const shown = new Set(record.triggers.map((t) => key(t.namespace, t.sensor, t.trigger)));
     const ruledOut =
-      event && this.router ? this.router.explain(event).filter((x) => !shown.has(key(x.namespace, x.sensor, x.trigger))) : undefined;
+      event && this.router ? this.router.explain(event, record.namespace).filter((x) => !shown.has(key(x.namespace, x.sensor, x.trigger))) : undefined;
     return structuredClone({ event: record, ...(ruledOut ? { ruledOut } : {}) });
   }
 

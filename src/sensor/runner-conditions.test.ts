@@ -119,6 +119,7 @@ describe("SensorRunner and multi-dependency condition state", () => {
   let store: LocalWorkflowStore;
   let clock: ManualClock;
   let runner: SensorRunner | undefined;
+  let started: Sensor | undefined;
   let outcomes: TriggerOutcome[];
 
   beforeEach(async () => {
@@ -137,7 +138,7 @@ describe("SensorRunner and multi-dependency condition state", () => {
 
   async function start(sensor: Sensor, extra: Partial<SensorRunnerOptions> = {}) {
     runner = new SensorRunner({
-      sensor: compileSensor(sensor),
+      sensor: compileSensor((started = sensor)),
       bus,
       workflows: store,
       secrets: new MapSecretStore({}),
@@ -151,7 +152,8 @@ describe("SensorRunner and multi-dependency condition state", () => {
     await runner.start();
   }
 
-  const publish = (e: CloudEvent) => bus.publish(eventSubject("default", e.source, e.subject), e);
+  // Events of an EventSource in the started Sensor's namespace: a Sensor sees no other namespace's.
+  const publish = (e: CloudEvent) => bus.publish(eventSubject("default", started?.metadata.namespace || "default", e.source, e.subject), e);
   const until = (pred: () => boolean) => vi.waitFor(() => expect(pred()).toBe(true), { timeout: 5000, interval: 5 });
   const ev = (subject: string, id: string, time = clock.now()) =>
     newCloudEvent({ source: "es", subject, type: "webhook", deliveryId: id, time, data: { body: { id } } });

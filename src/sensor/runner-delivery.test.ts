@@ -44,6 +44,7 @@ describe("SensorRunner delivery: retryStrategy, dead letter, rateLimit, policy.k
   let bus: MemoryEventBus;
   let store: LocalWorkflowStore;
   let runner: SensorRunner | undefined;
+  let started: Sensor | undefined;
   let outcomes: TriggerOutcome[];
   let clock: ManualClock;
 
@@ -67,7 +68,7 @@ describe("SensorRunner delivery: retryStrategy, dead letter, rateLimit, policy.k
     extra: { maxDeliver?: number; concurrency?: number; conditionState?: MemoryConditionState } = {},
   ) {
     runner = new SensorRunner({
-      sensor: compileSensor(sensor),
+      sensor: compileSensor((started = sensor)),
       bus,
       workflows,
       secrets: new MapSecretStore({}),
@@ -81,7 +82,8 @@ describe("SensorRunner delivery: retryStrategy, dead letter, rateLimit, policy.k
     await runner.start();
   }
 
-  const publish = (e: CloudEvent) => bus.publish(eventSubject("default", e.source, e.subject), e);
+  // Events of an EventSource in the started Sensor's namespace: a Sensor sees no other namespace's.
+  const publish = (e: CloudEvent) => bus.publish(eventSubject("default", started?.metadata.namespace || "default", e.source, e.subject), e);
   const statuses = () => outcomes.map((o) => `${o.status}:${o.trigger}`);
   const until = (pred: () => boolean) => vi.waitFor(() => expect(pred()).toBe(true), { timeout: 5000, interval: 5 });
 
@@ -291,7 +293,7 @@ spec:
     // The trigger's work consumer and the router's consumer of the event subject.
     expect(seen.map((o) => [o.durable, o.ordered])).toEqual([
       ["argo-events-github-ci-ci", ordered],
-      ["_route-github-push", ordered],
+      ["_route-argo-events-github-push", ordered],
     ]);
   });
 });

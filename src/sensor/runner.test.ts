@@ -25,6 +25,7 @@ describe("SensorRunner with the memory bus and the local store", () => {
   let dir: string;
   let bus: MemoryEventBus;
   let runner: SensorRunner | undefined;
+  let started: Sensor | undefined;
   let outcomes: TriggerOutcome[];
 
   beforeEach(async () => {
@@ -41,7 +42,7 @@ describe("SensorRunner with the memory bus and the local store", () => {
 
   async function start(sensor: Sensor, workflows: WorkflowClient = new LocalWorkflowStore(dir), extra: Partial<SensorRunnerOptions> = {}): Promise<void> {
     runner = new SensorRunner({
-      sensor: compileSensor(sensor),
+      sensor: compileSensor((started = sensor)),
       bus,
       workflows,
       secrets: new MapSecretStore({}),
@@ -54,7 +55,8 @@ describe("SensorRunner with the memory bus and the local store", () => {
     await runner.start();
   }
 
-  const publish = (e: CloudEvent) => bus.publish(eventSubject("default", e.source, e.subject), e);
+  // Events of an EventSource in the started Sensor's namespace: a Sensor sees no other namespace's.
+  const publish = (e: CloudEvent) => bus.publish(eventSubject("default", started?.metadata.namespace || "default", e.source, e.subject), e);
   const settle = (n: number) => vi.waitFor(() => expect(outcomes).toHaveLength(n), { timeout: 5000, interval: 10 });
   const workflowFiles = async (ns: string) => (await readdir(join(dir, ns)).catch(() => [])).filter((f) => f.endsWith(".yaml"));
 

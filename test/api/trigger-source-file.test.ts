@@ -126,7 +126,7 @@ describe("a file source absent at load", () => {
     try {
       const publish = (deliveryId: string) =>
         bus.publish(
-          eventSubject("default", "webhook", "example"),
+          eventSubject("default", "argo-events", "webhook", "example"),
           newCloudEvent({ source: "webhook", subject: "example", type: "webhook", deliveryId, data: { headers: {}, body: { message: `event ${deliveryId}` } } }),
         );
 

@@ -496,7 +496,7 @@ const secured = (s: Spot) => s.eventSource === "secured";
 const spotKey = (s: Spot) => `${s.eventSource}/${s.name}`;
 /** One secret per secured receiver: one receiver's credential never opens another. */
 const secretOf = (s: Spot) => `fuzz-${s.eventSource}-${s.name}-0123456789abcdef`;
-const subjectOf = (s: Spot) => `default.${s.eventSource}.${s.name}`;
+const subjectOf = (s: Spot) => `default.argo-events.${s.eventSource}.${s.name}`;
 
 function specOf(eventSource: Spot["eventSource"]): EventSourceSpec {
   const spec: Record<string, Record<string, unknown>> = {};
@@ -714,7 +714,7 @@ describe("webhook receivers under random requests", () => {
       if (events.length === 1) {
         expect(answer?.status).toBe(200);
         expect(outcome?.reason).toBe("published");
-        expect(events[0]?.subject).toBe(`default.${outcome?.eventSourceName}.${outcome?.eventName}`);
+        expect(events[0]?.subject).toBe(`default.${outcome?.namespace}.${outcome?.eventSourceName}.${outcome?.eventName}`);
       }
       // Nothing published without an outcome saying so, and no outcome without an answer.
       if (!outcome) expect(events).toEqual([]);
@@ -828,7 +828,7 @@ describe("webhook receivers under random requests", () => {
       const fresh = outcomes.slice(seen);
       const events = bus.published.slice(published);
       expect(fresh.filter((o) => o.reason === "internal-error")).toEqual([]);
-      expect(events.map((e) => e.subject).sort()).toEqual(fresh.filter((o) => o.reason === "published").map((o) => `default.${o.eventSourceName}.${o.eventName}`).sort());
+      expect(events.map((e) => e.subject).sort()).toEqual(fresh.filter((o) => o.reason === "published").map((o) => `default.${o.namespace}.${o.eventSourceName}.${o.eventName}`).sort());
       for (const s of SPOTS.filter(secured)) {
         const signed = cases.filter((c) => c.spot === s && VALID_AUTH.has(c.auth)).length;
         expect(events.filter((e) => e.subject === subjectOf(s)).length).toBeLessThanOrEqual(signed);

@@ -80,7 +80,7 @@ describe("SensorRunner on JetStream: shared condition state, ordering, dead lett
     const first: TriggerOutcome[] = [];
     const p1 = await process(sensor, first, busName);
     const a = ev("a", 1);
-    await p1.bus.publish(eventSubject(busName, "es", "a"), a);
+    await p1.bus.publish(eventSubject(busName, "ci", "es", "a"), a);
     await until(() => first.length === 1);
     expect(first[0]).toMatchObject({ status: "skipped", reason: expect.stringContaining("have: a)") });
     await p1.runner.stop();
@@ -96,7 +96,7 @@ describe("SensorRunner on JetStream: shared condition state, ordering, dead lett
     const second: TriggerOutcome[] = [];
     const p2 = await process(sensor, second, busName);
     const b = ev("b", 1);
-    await p2.bus.publish(eventSubject(busName, "es", "b"), b);
+    await p2.bus.publish(eventSubject(busName, "ci", "es", "b"), b);
     await until(() => second.length === 1);
     expect(second[0]).toMatchObject({ status: "fired", eventIds: expect.arrayContaining([a.id, b.id]) });
   });
@@ -112,7 +112,7 @@ describe("SensorRunner on JetStream: shared condition state, ordering, dead lett
       const b = ev("b", i);
       const before = outcomes.length;
       // From the two processes at once, so the two halves race in the two runners.
-      await Promise.all([p1.bus.publish(eventSubject(busName, "es", "a"), a), p2.bus.publish(eventSubject(busName, "es", "b"), b)]);
+      await Promise.all([p1.bus.publish(eventSubject(busName, "ci", "es", "a"), a), p2.bus.publish(eventSubject(busName, "ci", "es", "b"), b)]);
       await until(() => outcomes.length === before + 2, 10_000);
       const f = fired(outcomes.slice(before));
       expect(f).toHaveLength(1);
@@ -129,7 +129,7 @@ describe("SensorRunner on JetStream: shared condition state, ordering, dead lett
     const p1 = await process(sensor, outcomes, busName);
     const p2 = await process(sensor, outcomes, busName);
     const events = Array.from({ length: 50 }, (_, i) => [ev("a", i), ev("b", i)]).flat();
-    await Promise.all(events.map((e, i) => (i % 2 ? p1 : p2).bus.publish(eventSubject(busName, "es", e.subject), e)));
+    await Promise.all(events.map((e, i) => (i % 2 ? p1 : p2).bus.publish(eventSubject(busName, "ci", "es", e.subject), e)));
     await until(() => outcomes.length === 100, 20_000);
     const used = fired(outcomes).flatMap((o) => o.eventIds);
     expect(used.length).toBeGreaterThan(0);
@@ -179,7 +179,7 @@ spec:
     expect(info?.config.max_ack_pending).toBe(ordered ? 1 : 1000);
     if (ordered) expect(info?.name).toBe("ci-seq-t");
     const sent = Array.from({ length: 30 }, (_, i) => ev("a", i));
-    for (const e of sent) await p1.bus.publish(eventSubject(busName, "es", "a"), e);
+    for (const e of sent) await p1.bus.publish(eventSubject(busName, "ci", "es", "a"), e);
     await until(() => outcomes.length === 30, 10_000);
     expect(outcomes.every((o) => o.status === "fired")).toBe(true);
     if (ordered) expect(outcomes.map((o) => o.eventId)).toEqual(sent.map((e) => e.id));
@@ -210,7 +210,7 @@ spec:
       await m.ack();
     });
     const a = ev("a", 1);
-    await p.bus.publish(eventSubject(busName, "es", "a"), a);
+    await p.bus.publish(eventSubject(busName, "ci", "es", "a"), a);
     await until(() => records.length === 1, 10_000);
     expect(records[0]).toMatchObject({ type: "trigger-gateway.deadletter", data: { sensor: "wf", trigger: "t", eventIds: [a.id] } });
     expect(outcomes.map((o) => o.status)).toEqual(["failed", "dead-lettered"]);

@@ -211,7 +211,7 @@ describe("serve --kube", () => {
     }, 10_000, "the Sensor applied");
     expect(ready(cr)).toMatchObject({ status: "True" });
     expect(ready(cr)?.message).toBe(
-      'warning: spec.triggers[0].template.log.intervalseconds: read as "intervalSeconds", as Argo does (Go matches field names case-insensitively); write it "intervalSeconds"; spec.triggers[0].template.atLeastOnce: unknown field, ignored as Argo ignores it',
+      'warning: spec.triggers[0].template.log.intervalseconds: read as "intervalSeconds", as Argo does (Go matches field names case-insensitively); write it "intervalSeconds"; spec.triggers[0].template.atLeastOnce: unknown field, ignored as Argo ignores it (it belongs at spec.triggers[0].atLeastOnce, where Argo reads it)',
     );
     expect(logged("warned: warning:").length).toBe(1);
   });

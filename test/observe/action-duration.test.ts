@@ -74,7 +74,7 @@ describe("action duration", () => {
     await runner.start();
     for (let i = 0; i < events; i++) {
       const e = githubPushEvent({ deliveryId: `d${i}` });
-      await bus.publish(eventSubject("default", e.source, e.subject), e);
+      await bus.publish(eventSubject("default", ACT.namespace, e.source, e.subject), e);
     }
     await vi.waitFor(() => expect(done(outcomes)).toBe(true), { timeout: 5000, interval: 5 });
   }

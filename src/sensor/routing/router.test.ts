@@ -87,7 +87,7 @@ describe("EventRouter", () => {
     await bus.close();
   });
 
-  const publish = (e: CloudEvent) => bus.publish(eventSubject("default", e.source, e.subject), e);
+  const publish = (e: CloudEvent, namespace = "teams") => bus.publish(eventSubject("default", namespace, e.source, e.subject), e);
 
   async function load(sensors: Sensor[]): Promise<CompiledSensor[]> {
     const compiled = sensors.map(compileSensor);
@@ -134,7 +134,7 @@ describe("EventRouter", () => {
     expect(counts.get(k(3))).toBe(0);
     expect(outcomes.filter((o) => o.sensor === "team-3")).toHaveLength(3);
 
-    const explained = router.explain(routed[2]?.event as NonNullable<RoutedEvent["event"]>);
+    const explained = router.explain(routed[2]?.event as NonNullable<RoutedEvent["event"]>, "teams");
     expect(explained.map((x) => x.sensor).sort()).toEqual(["team-1", "team-3"]);
     expect(explained.find((x) => x.sensor === "team-1")?.reason).toMatch(/repo-1/);
   });
@@ -179,11 +179,23 @@ describe("EventRouter", () => {
 
   it("work ids derive from the event and the trigger (a re-routed event is deduplicated by the bus)", async () => {
     await load([teamSensor(1), { ...teamSensor(1), metadata: { name: "team-1", namespace: "other" } } as Sensor]);
-    await publish(push("same", "repo-1"));
-    await publish(push("same", "repo-1"));
+    for (const ns of ["teams", "other"]) {
+      await publish(push("same", "repo-1"), ns);
+      await publish(push("same", "repo-1"), ns);
+    }
     await bus.whenIdle();
     const ids = work.map((w) => `${w.subject} ${w.event.id}`);
     expect(new Set(ids).size).toBe(2);
     expect(ids).toHaveLength(4);
+  });
+
+  it("a Sensor gets the events of its own namespace's EventSource only, whatever another namespace names its own", async () => {
+    await load([teamSensor(1), { ...teamSensor(1), metadata: { name: "team-1", namespace: "other" } } as Sensor]);
+    await publish(push("from-other", "repo-1"), "other");
+    await bus.whenIdle();
+    expect(work.map((w) => w.subject)).toEqual([workSubject("default", "shared", "other", "team-1", "log")]);
+    await publish(push("from-teams", "repo-1"), "teams");
+    await bus.whenIdle();
+    expect(work.map((w) => w.subject)).toEqual([workSubject("default", "shared", "other", "team-1", "log"), workSubject("default", "shared", "teams", "team-1", "log")]);
   });
 });

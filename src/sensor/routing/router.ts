@@ -28,6 +28,8 @@ interface RouteCounts {
 
 interface SubjectRoutes {
   readonly subject: string;
+  /** The namespace of the EventSource (and of every Sensor routed here): tenants never see each other's events. */
+  readonly namespace: string;
   readonly eventSourceName: string;
   readonly eventName: string;
   readonly index: DependencyIndex<Entry>;
@@ -77,8 +79,8 @@ export interface EventRouterOptions {
   retryDelayMs?: (deliveryCount: number) => number;
 }
 
-const routerDurable = (eventSourceName: string, eventName: string): string =>
-  `_route-${eventSourceName}-${eventName}`.replace(/[^A-Za-z0-9_-]/g, "_");
+const routerDurable = (namespace: string, eventSourceName: string, eventName: string): string =>
+  `_route-${namespace}-${eventSourceName}-${eventName}`.replace(/[^A-Za-z0-9_-]/g, "_");
 
 const defaultDelay = (n: number): number => Math.min(30_000, 1000 * 2 ** Math.max(0, n - 1));
 
@@ -127,7 +129,7 @@ export class EventRouter {
     for (const trigger of sensor.triggers) {
       const route: TriggerRoute = { sensor, trigger, subject: this.workSubjectOf(sensor, trigger) };
       for (const dependency of trigger.dependencies) {
-        const s = this.subjectRoutes(dependency);
+        const s = this.subjectRoutes(sensor.namespace, dependency);
         const entry = { route, dependency };
         s.index.add(dependency, entry);
         if (!s.sensors.has(key)) {
@@ -188,9 +190,9 @@ export class EventRouter {
     return out;
   }
 
-  /** Why each trigger the index ruled out for this event would not take it (re-runs the filters). */
-  explain(event: SensorEvent): ExplainedSkip[] {
-    const s = this.subjects.get(eventSubject(this.options.bus.name, event.context.source, event.context.subject));
+  /** Why each trigger the index ruled out for this event (of an EventSource in `namespace`) would not take it (re-runs the filters). */
+  explain(event: SensorEvent, namespace: string): ExplainedSkip[] {
+    const s = this.subjects.get(eventSubject(this.options.bus.name, namespace, event.context.source, event.context.subject));
     if (!s) return [];
     const out: ExplainedSkip[] = [];
     for (const route of s.routes.keys()) {
@@ -201,11 +203,6 @@ export class EventRouter {
     return out;
   }
 
-  /** Events routed per subject by this process (for derived counts). */
-  routedCount(eventSourceName: string, eventName: string): number {
-    return this.subjects.get(eventSubject(this.options.bus.name, eventSourceName, eventName))?.routed ?? 0;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     const subs = [...this.subjects.values()].flatMap((s) => (s.subscription ? [s.subscription] : []));
@@ -213,12 +210,13 @@ export class EventRouter {
     await Promise.all(subs.map((s) => s.drain()));
   }
 
-  private subjectRoutes(d: CompiledDependency): SubjectRoutes {
-    const subject = eventSubject(this.options.bus.name, d.eventSourceName, d.eventName);
+  private subjectRoutes(namespace: string, d: CompiledDependency): SubjectRoutes {
+    const subject = eventSubject(this.options.bus.name, namespace, d.eventSourceName, d.eventName);
     let s = this.subjects.get(subject);
     if (!s) {
       s = {
         subject,
+        namespace,
         eventSourceName: d.eventSourceName,
         eventName: d.eventName,
         index: new DependencyIndex<Entry>(),
@@ -252,7 +250,7 @@ export class EventRouter {
       await previous?.drain();
       s.subscription = await this.options.bus.subscribe(
         {
-          durable: routerDurable(s.eventSourceName, s.eventName),
+          durable: routerDurable(s.namespace, s.eventSourceName, s.eventName),
           subjects: [s.subject],
           concurrency: this.options.concurrency ?? 32,
           // Publishing work fails only while the bus does: keep the event until it works.
