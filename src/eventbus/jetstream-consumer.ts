@@ -49,7 +49,17 @@ function shortHash(s: string): string {
  */
 export function consumerName(durable: string, subject: string, subjectCount: number): string {
   const base = VALID_NAME.test(durable) ? durable : `${durable.replace(/[^A-Za-z0-9_-]/g, "_")}_${shortHash(durable)}`;
-  return subjectCount === 1 ? base : `${base}_${shortHash(subject)}`;
+  return fitNatsName(subjectCount === 1 ? base : `${base}_${shortHash(subject)}`, MAX_CONSUMER_NAME);
+}
+
+// The server refuses longer consumer names ("maximum allowed is 255"); stream names
+// (a KV bucket is the stream KV_<bucket>) likewise.
+const MAX_CONSUMER_NAME = 255;
+export const MAX_BUCKET_NAME = 250;
+
+/** `name` when it fits, else its head and a hash of the whole (two long names stay apart). */
+export function fitNatsName(name: string, max: number): string {
+  return name.length <= max ? name : `${name.slice(0, max - 11)}_${shortHash(name)}`;
 }
 
 function consumerNotFound(err: unknown): boolean {

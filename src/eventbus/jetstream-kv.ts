@@ -1,4 +1,5 @@
 import { NatsError, StorageType, type JetStreamClient, type KV } from "nats";
+import { fitNatsName, MAX_BUCKET_NAME } from "./jetstream-consumer.js";
 import type { KvBucket, KvEntry } from "./kv.js";
 
 // JetStream's "wrong last sequence": the compare-and-set lost against another writer.
@@ -16,7 +17,8 @@ export class JetStreamKvBucket implements KvBucket {
   ) {}
 
   /** Opens the bucket, creating it (file storage, one value per key) when missing. */
-  static async open(js: JetStreamClient, name: string, replicas: number): Promise<JetStreamKvBucket> {
+  static async open(js: JetStreamClient, bucket: string, replicas: number): Promise<JetStreamKvBucket> {
+    const name = fitNatsName(bucket, MAX_BUCKET_NAME);
     const kv = await js.views.kv(name, { history: 1, storage: StorageType.File, replicas });
     return new JetStreamKvBucket(name, kv);
   }

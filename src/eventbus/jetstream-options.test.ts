@@ -176,6 +176,14 @@ describe("consumerName", () => {
     expect(consumerName("sensor-a_t1", "default.es.ev", 1)).toBe("sensor-a_t1");
   });
 
+  test("a name past the server's 255 characters keeps its head and a hash; two such names stay apart", () => {
+    const a = consumerName(`ns-sensor-${"t".repeat(300)}`, "default.es.ev", 1);
+    const b = consumerName(`ns-sensor-${"t".repeat(299)}u`, "default.es.ev", 1);
+    expect(a.length).toBe(255);
+    expect(a.startsWith("ns-sensor-ttt")).toBe(true);
+    expect(a).not.toBe(b);
+  });
+
   test("several subjects: one name per subject, all valid and distinct", () => {
     const names = ["default.es.a", "default.es.b"].map((s) => consumerName("s", s, 2));
     expect(new Set(names).size).toBe(2);

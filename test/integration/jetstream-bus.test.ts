@@ -100,6 +100,22 @@ describe("JetStreamEventBus against a real nats-server", () => {
     await sub.drain();
   });
 
+  test("a durable and a KV bucket named past the server's limits still work (a long trigger or Sensor name)", async () => {
+    const b = await bus({ name: "longname" });
+    const got: BusMessage[] = [];
+    const sub = await b.subscribe({ durable: `ns-sensor-${"t".repeat(300)}`, subjects: ["longname.ns.es.ev"] }, async (m) => {
+      got.push(m);
+      await m.ack();
+    });
+    const e = event(1);
+    await b.publish("longname.ns.es.ev", e);
+    await waitFor(() => (got.length >= 1 ? true : undefined), 10_000, "the delivery");
+    expect(got[0]?.event).toEqual(e);
+    await sub.drain();
+    const kv = await (b.openKv as NonNullable<typeof b.openKv>).call(b, `tg-cond-ns-${"s".repeat(253)}`);
+    expect(await kv.create("k", new TextEncoder().encode("v"))).toBeGreaterThan(0);
+  });
+
   test("the same event id published three times is stored and delivered once", async () => {
     const b = await bus({ name: "dedup" });
     const ids: string[] = [];
