@@ -3,7 +3,7 @@ import { referenceChecks, secretChecks } from "../config/index.js";
 import { bindingWarnings } from "../binding/index.js";
 import { eventSourceCompileErrors } from "../eventsource/index.js";
 import { managedHookErrors } from "../hooks/index.js";
-import { compileErrors, lintWarnings } from "../sensor/index.js";
+import { compileErrors, lintWarnings, templateChecks } from "../sensor/index.js";
 
 export interface ValidateOptions {
   /** Warnings (fields Argo ignores or reads case-insensitively, unchecked references) fail the check too. */
@@ -20,6 +20,9 @@ export async function validateCommand(paths: string[], out: (line: string) => vo
   const sources = eventSourceCompileErrors(loaded.specs);
   const failed = [...compileErrors(loaded.specs), ...sources.errors, ...managedHookErrors(loaded.specs)];
   const refs = await referenceChecks(loaded.specs);
+  const templates = await templateChecks(loaded.specs);
+  refs.errors.push(...templates.errors);
+  refs.warnings.push(...templates.warnings);
   if (options.secretsDir) refs.errors.push(...(await secretChecks(loaded.specs, options.secretsDir)));
   const errors = sortErrors([...loaded.errors, ...failed, ...refs.errors]);
   // A warning at a field that already has an error (e.g. an unknown event name of a managed hook) says nothing more.

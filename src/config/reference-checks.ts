@@ -1,10 +1,10 @@
 // Checks that need more than one document, or a provider's list: the WorkflowTemplate
-// a trigger submits from and the parameters it passes, and the event names an
-// EventSource subscribes to. What would fail every firing is an error when the
+// a binding submits from (a Sensor's: sensor/template-check.ts), the bus serve takes,
+// Secret references, and the event names an EventSource subscribes to. What would fail every firing is an error when the
 // referenced spec is among the inputs, a warning when it is not (it may be in the cluster).
 import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type Sensor, type Trigger, type WorkflowTemplate, type WorkflowEventBinding, type EventBus } from "../api/index.js";
+import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type WorkflowTemplate, type WorkflowEventBinding, type EventBus } from "../api/index.js";
 import type { SpecError, SpecWarning } from "../errors.js";
 import { SOURCE_TYPE_NAMES, SOURCE_TYPES } from "../eventsource/index.js";
 import { chooseEventBus } from "./bus.js";
@@ -47,45 +47,6 @@ async function eventNameWarnings(doc: LoadedSpec, out: SpecWarning[]): Promise<v
         out.push(specWarning(doc, path, `${subscribable.provider} sends no event ${JSON.stringify(e)}: deliveries of it never arrive${hint(e, known)}`));
       });
     }
-  }
-}
-
-function triggersOf(sensor: Sensor): [Trigger, FieldPath][] {
-  const out: [Trigger, FieldPath][] = [];
-  sensor.spec.triggers.forEach((t, i) => {
-    out.push([t, ["spec", "triggers", i]]);
-    if (t.dlqTrigger) out.push([t.dlqTrigger, ["spec", "triggers", i, "dlqTrigger"]]);
-  });
-  return out;
-}
-
-/** Trigger parameters that write argument parameters make the static list incomplete. */
-function writesArguments(trigger: Trigger): boolean {
-  const dests = [...(trigger.template?.argoWorkflow?.parameters ?? []), ...(trigger.parameters ?? [])].map((p) => p.dest ?? "");
-  return dests.some((d) => d.includes("arguments.parameters") || d === "spec" || d === "spec.arguments" || d.startsWith("argoWorkflow.source"));
-}
-
-async function templateIssues(doc: LoadedSpec, templates: readonly WorkflowTemplate[], report: ReferenceReport): Promise<void> {
-  const sensor = doc.spec as Sensor;
-  const lookup = templateLookupFromList(() => templates);
-  for (const [trigger, at] of triggersOf(sensor)) {
-    const aw = trigger.template?.argoWorkflow;
-    const resource = record(record(aw?.source)?.resource) as KubeObject | undefined;
-    if (!aw || !resource || (aw.operation ?? "submit") !== "submit" || !resource.metadata) continue;
-    const workflow: KubeObject = { ...resource, metadata: { ...resource.metadata, namespace: resource.metadata.namespace || sensor.metadata.namespace || "default" } };
-    const ref = templateRefOf(workflow);
-    if (!ref) continue;
-    const path: FieldPath = [...at, "template", "argoWorkflow", "source", "resource", "spec", "workflowTemplateRef", "name"];
-    const template = await lookup(ref);
-    if (!template) {
-      report.warnings.push(specWarning(doc, path, `${templateLabel(ref)} is not among the specs given: not checked (serve --config refuses every firing without it)`));
-      continue;
-    }
-    const declared = (record(record(template.spec)?.arguments)?.parameters ?? []) as { name: string }[];
-    const supplied = (record(record(workflow.spec)?.arguments)?.parameters ?? []) as { name: string }[];
-    let problems = parameterViolations(declared, supplied);
-    if (writesArguments(trigger)) problems = problems.filter((p) => !p.includes("is required"));
-    for (const p of problems) report.errors.push(specError(doc, path, `does not match ${templateLabel(ref)}: ${p}`));
   }
 }
 
@@ -135,7 +96,6 @@ export async function referenceChecks(specs: readonly LoadedSpec[]): Promise<Ref
       if (bad) report.errors.push(specError(doc, path, `secret reference ${bad}: no Secret can be read for it`));
     }
     if (doc.spec.kind === "EventSource") await eventNameWarnings(doc, report.warnings);
-    if (doc.spec.kind === "Sensor") await templateIssues(doc, templates, report);
   }
   return report;
 }

@@ -28,3 +28,4 @@ export type { TriggerAction, TriggerPlan, TriggerResult, TriggerType, Firing } f
 export { newTriggerMemory } from "./triggers/memory.js";
 export type { TriggerMemory } from "./triggers/memory.js";
 export { compileErrors, lintWarnings } from "./compile-check.js";
+export { templateChecks, type TemplateCheckReport } from "./template-check.js";

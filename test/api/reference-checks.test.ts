@@ -67,6 +67,25 @@ describe("references across specs", () => {
     expect(await run({ "t.yaml": TEMPLATE, "s.yaml": withParam })).toEqual({ code: 0, lines: ["2 spec(s) valid"] });
   });
 
+  it("argo submit's -p in args supplies a parameter as serve applies it, and an undeclared one is an error", async () => {
+    const withArgs = (args: string) => sensor("[]").replace("          source:", `          args: ${args}\n          source:`);
+    expect(await run({ "t.yaml": TEMPLATE, "s.yaml": withArgs(`["-p", "repo=org/app"]`) })).toEqual({ code: 0, lines: ["2 spec(s) valid"] });
+    const undeclared = await run({ "t.yaml": TEMPLATE, "s.yaml": withArgs(`["-p", "repo=org/app", "--parameter", "brnch=main"]`) });
+    expect(undeclared.code).toBe(1);
+    expect(undeclared.lines[0]).toMatch(/parameter "brnch" is not declared \(declared: repo, branch\)$/);
+  });
+
+  it("an enum value a trigger parameter overwrites at firing is not held against the placeholder", async () => {
+    const withEnum = TEMPLATE.replace("{name: branch, value: main}", "{name: branch, value: main, enum: [main, dev]}");
+    const overwritten = sensor("[{name: repo, value: x}, {name: branch, value: placeholder}]").replace(
+      "          source:",
+      "          parameters:\n            - src: {dependencyName: d, dataKey: body.ref}\n              dest: spec.arguments.parameters.1.value\n          source:",
+    );
+    expect(await run({ "t.yaml": withEnum, "s.yaml": overwritten })).toEqual({ code: 0, lines: ["2 spec(s) valid"] });
+    const fixed = await run({ "t.yaml": withEnum, "s.yaml": sensor("[{name: repo, value: x}, {name: branch, value: placeholder}]") });
+    expect(fixed.lines[0]).toMatch(/parameter "branch" value "placeholder" is not one of main, dev$/);
+  });
+
   it("a template not among the inputs is a warning, so a Sensor can be checked alone", async () => {
     const r = await run({ "s.yaml": sensor("[{name: repo, value: x}]") });
     expect(r.code).toBe(0);
