@@ -6,6 +6,7 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type WorkflowTemplate, type WorkflowEventBinding, type EventBus } from "../api/index.js";
 import type { SpecError, SpecWarning } from "../errors.js";
+import { streamConfigProblem } from "../eventbus/index.js";
 import { SOURCE_TYPE_NAMES, SOURCE_TYPES } from "../eventsource/index.js";
 import { chooseEventBus } from "./bus.js";
 import { secretReferenceProblem } from "./secrets.js";
@@ -74,9 +75,13 @@ async function bindingIssues(doc: LoadedSpec, templates: readonly WorkflowTempla
   for (const p of parameterViolations(declared, supplied)) report.errors.push(specError(doc, path, `does not match ${templateLabel(ref)}: ${p}`));
 }
 
-/** serve takes the EventBus named `default`, or the only one (chooseEventBus). */
+/** serve takes the EventBus named `default`, or the only one (chooseEventBus), and makes its stream from streamConfig. */
 function busChoice(specs: readonly LoadedSpec[], report: ReferenceReport): void {
   const buses = specs.filter((d) => d.spec.kind === "EventBus");
+  for (const doc of buses) {
+    const bad = streamConfigProblem(doc.spec as EventBus);
+    if (bad) report.errors.push(specError(doc, bad.path, bad.message));
+  }
   try {
     chooseEventBus(buses.map((d) => d.spec as EventBus));
   } catch (err) {

@@ -57,7 +57,7 @@ describe("parseStreamConfig", () => {
   test.each([
     ["maxMsgs: lots", /maxMsgs: expected an integer/],
     ["retention: 3", /retention: expected 0, 1 or 2/],
-    ["maxAge: 3 days", /invalid duration/],
+    ["maxAge: 3 days", /maxAge: expected a duration like "72h", got "3 days"/],
     ["- a\n- b", /YAML mapping/],
   ])("%j is rejected", (text, message) => {
     expect(() => parseStreamConfig(text)).toThrow(message);

@@ -73,6 +73,27 @@ function toInt(key: string, v: unknown): number {
   return n;
 }
 
+function atLeast(key: string, n: number, min: number): number {
+  if (n < min) throw new Error(`${key}: must be at least ${min}${min === -1 ? " (-1: no limit)" : ""}, got ${n}`);
+  return n;
+}
+
+/** Why an EventBus's `streamConfig` cannot make the stream, with its field; undefined when it can. */
+export function streamConfigProblem(spec: EventBusSpec): { path: string[]; message: string } | undefined {
+  for (const kind of ["jetstream", "jetstreamExotic"]) {
+    const section = (spec.spec as Rec)[kind];
+    if (!isRec(section) || section.streamConfig === undefined || section.streamConfig === null) continue;
+    const path = ["spec", kind, "streamConfig"];
+    if (typeof section.streamConfig !== "string") return { path, message: "must be a YAML string" };
+    try {
+      parseStreamConfig(section.streamConfig);
+    } catch (err) {
+      return { path, message: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return undefined;
+}
+
 /**
  * Parses a `streamConfig` YAML string. Keys are case-insensitive (viper's rule).
  * A bare number for maxAge/duplicates is nanoseconds, as Go's cast reads it.
@@ -85,17 +106,27 @@ export function parseStreamConfig(text: string): Partial<StreamSettings> {
   const out: Partial<StreamSettings> = {};
   for (const [rawKey, v] of Object.entries(doc as Record<string, unknown>)) {
     const key = rawKey.toLowerCase();
-    if (key === "maxmsgs") out.maxMsgs = toInt(rawKey, v);
-    else if (key === "maxbytes") out.maxBytes = toInt(rawKey, v);
-    else if (key === "replicas") out.replicas = toInt(rawKey, v);
+    if (key === "maxmsgs") out.maxMsgs = atLeast(rawKey, toInt(rawKey, v), -1);
+    else if (key === "maxbytes") out.maxBytes = atLeast(rawKey, toInt(rawKey, v), -1);
+    else if (key === "replicas") out.replicas = atLeast(rawKey, toInt(rawKey, v), 1);
     else if (key === "maxage" || key === "duplicates") {
-      const ms = typeof v === "number" ? v / 1e6 : typeof v === "string" ? parseGoDuration(v) : NaN;
-      if (Number.isNaN(ms)) throw new Error(`${rawKey}: expected a duration, got ${JSON.stringify(v)}`);
+      let ms = NaN;
+      try {
+        ms = typeof v === "number" ? v / 1e6 : typeof v === "string" ? parseGoDuration(v) : NaN;
+      } catch {
+        // named below
+      }
+      if (Number.isNaN(ms)) throw new Error(`${rawKey}: expected a duration like "72h", got ${JSON.stringify(v)}`);
+      // nats-server refuses a negative age or window (0 is "no limit" for maxAge).
+      if (ms < 0) throw new Error(`${rawKey}: must not be negative, got ${JSON.stringify(v)}`);
       if (key === "maxage") out.maxAge = ms;
       else out.duplicates = ms;
     } else if (key === "retention") {
       const n = toInt(rawKey, v);
       if (n !== 0 && n !== 1 && n !== 2) throw new Error(`retention: expected 0, 1 or 2, got ${n}`);
+      // A work-queue stream takes one consumer per subject, delivering all: the gateway's
+      // router and trigger consumers overlap and start at new messages.
+      if (n === 2) throw new Error("retention: 2 (WorkQueue) cannot hold the gateway's consumers; use 0 (Limits, Argo Events' default) or 1 (Interest)");
       out.retention = n;
     } else if (key === "discard") {
       const n = toInt(rawKey, v);

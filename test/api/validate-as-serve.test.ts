@@ -101,6 +101,20 @@ describe("validate refuses what serve refuses", () => {
   });
 
   it.each([
+    ["a maxAge that is no duration", "maxAge: abc", /spec\.jetstream\.streamConfig: maxAge: expected a duration like "72h", got "abc"/],
+    ["a negative maxAge", "maxAge: -1h", /spec\.jetstream\.streamConfig: maxAge: must not be negative, got "-1h"/],
+    ["a work-queue retention", "retention: 2", /spec\.jetstream\.streamConfig: retention: 2 \(WorkQueue\) cannot hold the gateway's consumers/],
+    ["a list instead of a mapping", "[maxAge]", /spec\.jetstream\.streamConfig: streamConfig must be a YAML mapping/],
+    ["zero replicas", "replicas: 0", /spec\.jetstream\.streamConfig: replicas: must be at least 1, got 0/],
+  ])("an EventBus streamConfig with %s, as serve reads it when it makes the stream", async (_what, config, message) => {
+    const r = await validate(bus("default", `jetstream: {version: latest, streamConfig: "${config}"}`));
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toMatch(message);
+    const spec = { apiVersion: "argoproj.io/v1alpha1", kind: "EventBus", metadata: { name: "default" }, spec: { jetstream: { version: "latest", streamConfig: config } } } as EventBus;
+    await expect(jetStreamOptionsFromSpec(spec, new MapSecretStore({}), {})).rejects.toThrow(message);
+  });
+
+  it.each([
     ["an empty name", `{name: "", key: token}`, /secret reference "" is not a Secret name/],
     ["a key with a slash", `{name: tok, key: "../x"}`, /secret reference "\.\.\/x" is not a Secret key/],
   ])("a Secret reference with %s, even without --secrets-dir", async (_what, ref, message) => {
