@@ -4,7 +4,7 @@
 // referenced spec is among the inputs, a warning when it is not (it may be in the cluster).
 import { access } from "node:fs/promises";
 import { join } from "node:path";
-import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type WorkflowTemplate, type WorkflowEventBinding, type EventBus } from "../api/index.js";
+import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type Sensor, type WorkflowTemplate, type WorkflowEventBinding, type EventBus } from "../api/index.js";
 import type { SpecError, SpecWarning } from "../errors.js";
 import { streamConfigProblem } from "../eventbus/index.js";
 import { SOURCE_TYPE_NAMES, SOURCE_TYPES } from "../eventsource/index.js";
@@ -90,11 +90,47 @@ function busChoice(specs: readonly LoadedSpec[], report: ReferenceReport): void 
   }
 }
 
+/** Every event an EventSource defines, by `namespace/name`. */
+function eventsBySource(specs: readonly LoadedSpec[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const doc of specs) {
+    if (doc.spec.kind !== "EventSource") continue;
+    const es = doc.spec as EventSource;
+    const names = SOURCE_TYPE_NAMES.flatMap((t) => Object.keys(record((es.spec as Record<string, unknown>)[t]) ?? {}));
+    out.set(`${es.metadata.namespace || "default"}/${es.metadata.name ?? ""}`, new Set(names));
+  }
+  return out;
+}
+
+/**
+ * A dependency on an EventSource or event the given EventSources do not define never
+ * receives an event (checked only when some EventSource is among the inputs, so a
+ * Sensor can be validated alone).
+ */
+function dependencyWarnings(doc: LoadedSpec, sources: Map<string, Set<string>>, out: SpecWarning[]): void {
+  if (sources.size === 0) return;
+  const sensor = doc.spec as Sensor;
+  const namespace = sensor.metadata.namespace || "default";
+  sensor.spec.dependencies.forEach((d, i) => {
+    const events = sources.get(`${namespace}/${d.eventSourceName}`);
+    const at: FieldPath = ["spec", "dependencies", i];
+    if (!events) {
+      const elsewhere = [...sources.keys()].filter((k) => k.endsWith(`/${d.eventSourceName}`));
+      const why = elsewhere.length > 0 ? ` (given in ${elsewhere.map((k) => k.split("/")[0]).join(", ")}: a Sensor gets events of its own namespace only)` : hint(d.eventSourceName, [...sources.keys()].filter((k) => k.startsWith(`${namespace}/`)).map((k) => k.slice(namespace.length + 1)));
+      out.push(specWarning(doc, [...at, "eventSourceName"], `no EventSource ${namespace}/${d.eventSourceName} among the specs given: this dependency gets no event unless it runs elsewhere${why}`));
+    } else if (!events.has(d.eventName)) {
+      out.push(specWarning(doc, [...at, "eventName"], `EventSource ${namespace}/${d.eventSourceName} has no event ${JSON.stringify(d.eventName)} (it has ${[...events].join(", ") || "none"}): this dependency never gets an event${hint(d.eventName, events)}`));
+    }
+  });
+}
+
 export async function referenceChecks(specs: readonly LoadedSpec[]): Promise<ReferenceReport> {
   const report: ReferenceReport = { errors: [], warnings: [] };
   const templates = specs.map((s) => s.spec).filter((s): s is WorkflowTemplate => s.kind === "WorkflowTemplate" || s.kind === "ClusterWorkflowTemplate");
   busChoice(specs, report);
+  const sources = eventsBySource(specs);
   for (const doc of specs) {
+    if (doc.spec.kind === "Sensor") dependencyWarnings(doc, sources, report.warnings);
     if (doc.spec.kind === "WorkflowEventBinding") await bindingIssues(doc, templates, report);
     for (const [path, ref] of secretRefsOf(doc)) {
       const bad = secretReferenceProblem(ref);

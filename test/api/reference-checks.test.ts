@@ -93,6 +93,39 @@ describe("references across specs", () => {
   });
 });
 
+describe("dependencies against the EventSources given", () => {
+  const es = (namespace: string) => `apiVersion: argoproj.io/v1alpha1
+kind: EventSource
+metadata: {name: wh, namespace: ${namespace}}
+spec:
+  webhook:
+    example: {endpoint: /example, port: "12000", method: POST}
+`;
+  const dependent = (eventSourceName: string, eventName: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: s, namespace: team-a}
+spec:
+  dependencies: [{name: d, eventSourceName: ${eventSourceName}, eventName: ${eventName}}]
+  triggers: [{template: {name: t, log: {}}}]
+`;
+
+  it("an event the EventSource does not define never arrives: a warning with what it has", async () => {
+    const r = await run({ "es.yaml": es("team-a"), "s.yaml": dependent("wh", "exampel") });
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatch(/^warning: s\.yaml:5:\d+ Sensor\/s spec\.dependencies\[0\]\.eventName: EventSource team-a\/wh has no event "exampel" \(it has example\): this dependency never gets an event \(did you mean "example"\?\)$/);
+  });
+
+  it("an EventSource given only in another namespace is named as such", async () => {
+    const r = await run({ "es.yaml": es("team-b"), "s.yaml": dependent("wh", "example") });
+    expect(r.lines[0]).toMatch(/eventSourceName: no EventSource team-a\/wh among the specs given: .*\(given in team-b: a Sensor gets events of its own namespace only\)$/);
+  });
+
+  it("a matching dependency, or no EventSource among the inputs at all, says nothing", async () => {
+    expect((await run({ "es.yaml": es("team-a"), "s.yaml": dependent("wh", "example") })).lines).toEqual(["2 spec(s) valid"]);
+    expect((await run({ "s.yaml": dependent("wh", "example") })).lines).toEqual(["1 spec(s) valid"]);
+  });
+});
+
 describe("provider event names", () => {
   it("warns about a GitHub or GitLab event name the provider never sends, with a hint", async () => {
     const es = `apiVersion: argoproj.io/v1alpha1
