@@ -6,6 +6,7 @@ import { isObject, type FieldPath, type DataFilter, type Sensor, type Trigger, t
 import { errorMessage } from "../errors.js";
 import { compileGoTemplate, compileGovaluate, compileRegex } from "../expr/index.js";
 import { goParseFloat, parseGoBool } from "./filters/gjson-values.js";
+import { resourceWarnings } from "./lint-resource.js";
 import { fileSourceWarning } from "./sources/index.js";
 
 export interface LintWarning {
@@ -86,6 +87,7 @@ export function sensorWarnings(sensor: Sensor): LintWarning[] {
     const at: FieldPath = ["spec", "triggers", i];
     parameters(t.parameters, [...at, "parameters"], out);
     fileSources(t, at, out);
+    resourceWarnings(t, at, out);
     const tpl = t.template as Record<string, { parameters?: TriggerParameter[]; payload?: TriggerParameter[] } | undefined> | undefined;
     for (const [type, section] of Object.entries(tpl ?? {})) {
       if (section === null || typeof section !== "object") continue;

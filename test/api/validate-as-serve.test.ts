@@ -170,6 +170,47 @@ ${entry}`;
 });
 
 describe("validate warns of what serve takes and fails at every event", () => {
+  const submitting = (metadata: string, params = "") => `apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: s, namespace: argo-events}
+spec:
+  dependencies: [{name: d, eventSourceName: e, eventName: x}]
+  triggers:
+    - template:
+        name: t
+        argoWorkflow:
+          operation: submit
+${params}          source:
+            resource:
+              apiVersion: argoproj.io/v1alpha1
+              kind: Workflow
+              metadata: ${metadata}
+              spec: {entrypoint: main, templates: [{name: main, container: {image: alpine}}]}
+`;
+
+  it.each([
+    ["a generateName with capitals", "{generateName: Build-}", /metadata\.generateName "Build-" makes names that are not lowercase RFC 1123 subdomains: every firing fails/],
+    ["a name with an underscore", "{name: my_wf}", /metadata\.name "my_wf" is not a lowercase RFC 1123 subdomain/],
+    ["a namespace with capitals", "{generateName: b-, namespace: Team_A}", /metadata\.namespace "Team_A" is not a lowercase RFC 1123 label/],
+    ["no name at all", "{labels: {a: b}}", /neither metadata\.name nor metadata\.generateName, and no parameter sets one/],
+  ])("a created resource with %s", async (_what, metadata, message) => {
+    const r = await validate(submitting(metadata));
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatch(/^warning: f\.yaml:\d+:\d+ Sensor\/s spec\.triggers\[0\]\.template\.argoWorkflow\.source: /);
+    expect(r.lines[0]).toMatch(message);
+  });
+
+  it("a name a parameter sets at firing is not judged by its placeholder", async () => {
+    const params = "          parameters:\n            - src: {dependencyName: d, dataKey: body.name}\n              dest: metadata.name\n";
+    expect((await validate(submitting("{name: PLACEHOLDER}", params))).lines).toEqual(["1 spec(s) valid"]);
+  });
+
+  it("a parameter dest sjson cannot set", async () => {
+    const params = "          parameters:\n            - src: {dependencyName: d, dataKey: body.a}\n              dest: spec.arguments.parameters.#.value\n";
+    const r = await validate(submitting("{generateName: b-}", params));
+    expect(r.lines[0]).toMatch(/spec\.triggers\[0\]\.template\.argoWorkflow\.parameters\[0\]\.dest: "spec\.arguments\.parameters\.#\.value": sjson cannot set a path with/);
+  });
+
   it("a receiver on the admin or events port serve holds by default", async () => {
     const r = await validate(eventSource(`    push:\n      endpoint: /push\n      port: "7777"\n`));
     expect(r.code).toBe(0);

@@ -1,4 +1,4 @@
-import { TRIGGER_SOURCE_KINDS, isObject, type ArtifactLocation } from "../../api/index.js";
+import { TRIGGER_SOURCE_KINDS, isObject, type ArtifactLocation, type KubeObject } from "../../api/index.js";
 import { Where } from "../where.js";
 import { fileSourceProblem } from "./file.js";
 import { TRIGGER_SOURCES } from "./registry.js";
@@ -43,4 +43,13 @@ export function fileSourceWarning(source: unknown): string | undefined {
     return undefined;
   }
   return kind === "file" ? fileSourceProblem((source as { file: { path: string } }).file.path) : undefined;
+}
+
+/** For `validate`: the resource a static source (resource, inline) holds, when it compiles; else undefined. */
+export function staticResource(source: unknown): KubeObject | undefined {
+  try {
+    return compileSource(source as ArtifactLocation, new Where("", ""), "source").loaded;
+  } catch {
+    return undefined;
+  }
 }
