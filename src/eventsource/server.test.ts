@@ -47,6 +47,18 @@ describe("startReceivers", () => {
     }
   });
 
+  it("an endpoint that needs percent-encoding is reached by its encoded path, as Go's server decodes it", async () => {
+    const h = await startHarness([eventSource("enc", { webhook: { spaced: { endpoint: "/x y", port: "1", method: "POST" } } })]);
+    try {
+      const url = h.server.addresses()[0]?.url as string;
+      expect((await send(`${url}/x%20y`, { body: "{}" })).status).toBe(200);
+      expect((await send(`${url}/x%2`, { body: "{}" })).status).toBe(404);
+      expect(h.bus.published.map((p) => p.event.subject)).toEqual(["spaced"]);
+    } finally {
+      await h.close();
+    }
+  });
+
   it("routes one path to different generic webhooks by method", async () => {
     const h = await startHarness([
       eventSource("m", {

@@ -105,6 +105,14 @@ function target(url: string): { path: string; query: string } {
   return q >= 0 ? { path: rest.slice(0, q), query: rest.slice(q + 1) } : { path: rest, query: "" };
 }
 
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /**
  * The request listener of one port. A plain route table, not a framework: this is
  * the hot path of every delivery, and exact-path lookup is all it needs.
@@ -113,8 +121,10 @@ function app(currentRoutes: () => Routes | undefined, log: Logger, budget: BodyB
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "GET";
     const { path, query } = target(req.url ?? "/");
-    // Exact match on the raw path, as the original's mux: /push never serves /push/x.
-    const list = currentRoutes()?.get(path);
+    // Exact match, as the original's mux: /push never serves /push/x. Go's server
+    // matches the decoded path (URL.Path), so /x%20y reaches an endpoint "/x y".
+    const routes = currentRoutes();
+    const list = routes?.get(path) ?? (path.includes("%") ? routes?.get(decodedPath(path)) : undefined);
     if (!list) {
       // Any method, as the original's health route; an endpoint named /health wins above.
       if (path === "/health") send(res, { status: 200, body: "OK" });
