@@ -75,18 +75,31 @@ async function bindingIssues(doc: LoadedSpec, templates: readonly WorkflowTempla
   for (const p of parameterViolations(declared, supplied)) report.errors.push(specError(doc, path, `does not match ${templateLabel(ref)}: ${p}`));
 }
 
-/** serve takes the EventBus named `default`, or the only one (chooseEventBus), and makes its stream from streamConfig. */
+/**
+ * serve takes the EventBus named `default`, or the only one (chooseEventBus), and makes
+ * its stream from streamConfig. Every EventSource and Sensor is served on that one bus,
+ * so an `eventBusName` naming another is said (in Argo Events they would not meet).
+ */
 function busChoice(specs: readonly LoadedSpec[], report: ReferenceReport): void {
   const buses = specs.filter((d) => d.spec.kind === "EventBus");
   for (const doc of buses) {
     const bad = streamConfigProblem(doc.spec as EventBus);
     if (bad) report.errors.push(specError(doc, bad.path, bad.message));
   }
+  let served = "default";
   try {
-    chooseEventBus(buses.map((d) => d.spec as EventBus));
+    served = chooseEventBus(buses.map((d) => d.spec as EventBus))?.metadata.name ?? "default";
   } catch (err) {
     const last = buses[buses.length - 1] as LoadedSpec;
     report.errors.push(specError(last, ["metadata", "name"], err instanceof Error ? err.message : String(err)));
+    return;
+  }
+  for (const doc of specs) {
+    if (doc.spec.kind !== "EventSource" && doc.spec.kind !== "Sensor") continue;
+    const name = (doc.spec.spec as { eventBusName?: unknown }).eventBusName;
+    if (typeof name === "string" && name !== "" && name !== served) {
+      report.warnings.push(specWarning(doc, ["spec", "eventBusName"], `the gateway serves one bus ("${served}"), and this ${doc.spec.kind} is served on it: where Argo Events keeps bus ${JSON.stringify(name)} apart, here its events meet every other spec's`));
+    }
   }
 }
 

@@ -211,6 +211,13 @@ ${params}          source:
     expect(r.lines[0]).toMatch(/spec\.triggers\[0\]\.template\.argoWorkflow\.parameters\[0\]\.dest: "spec\.arguments\.parameters\.#\.value": sjson cannot set a path with/);
   });
 
+  it("an eventBusName other than the bus serve takes", async () => {
+    const r = await validate(bus("default"), sensorWith("es", "push").replace("spec:\n", "spec:\n  eventBusName: team-bus\n"));
+    expect(r.code).toBe(0);
+    expect(r.lines[0]).toMatch(/^warning: .*Sensor\/s spec\.eventBusName: the gateway serves one bus \("default"\), and this Sensor is served on it/);
+    expect((await validate(bus("default"), sensorWith("es", "push").replace("spec:\n", "spec:\n  eventBusName: default\n"))).lines).toEqual(["2 spec(s) valid"]);
+  });
+
   it("a receiver on the admin or events port serve holds by default", async () => {
     const r = await validate(eventSource(`    push:\n      endpoint: /push\n      port: "7777"\n`));
     expect(r.code).toBe(0);
