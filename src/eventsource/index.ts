@@ -13,7 +13,7 @@
 // - X-Gitlab-Token is masked in the payload like Authorization;
 // - generic webhook: an empty body is `null` (the original fails), any method other
 //   than GET is read like POST, and form posts are detected by media type;
-// - TLS in the receiver (serverCertSecret) is refused at start: terminate TLS in front.
+// - TLS in the receiver (serverCertSecret) is refused at load (validate and serve): terminate TLS in front.
 export { startReceivers } from "./server.js";
 export { offlineEventData, headersFrom } from "./offline.js";
 export { SOURCE_TYPES, SOURCE_TYPE_NAMES, isSourceType, type SourceSpecs } from "./registry.js";
