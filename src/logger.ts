@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { pino, type Logger } from "pino";
+import { stdoutDestination } from "./log-destination.js";
 
 export type { Logger };
 
@@ -45,8 +46,22 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.destination) return pino(opts, options.destination as pino.DestinationStream);
   const format = options.format ?? "auto";
   const pretty = format === "pretty" || (format === "auto" && process.stdout.isTTY === true) ? prettyStream() : undefined;
-  return pretty ? pino(opts, pretty) : pino(opts);
+  // Not pino's default destination: its flush at exit spins forever on a stdout whose reader is gone (log-destination.ts).
+  return pino(opts, pretty ?? stdoutDestination());
 }
+
+/**
+ * A stdout or stderr whose reader went away fails its writes (EPIPE): for a process that
+ * runs until it is stopped (serve), that must neither crash it nor stop its shutdown.
+ * Its lines are lost; the JSON logs stop on their own (log-destination.ts).
+ */
+export function surviveClosedStdio(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.listeners("error").includes(ignore)) stream.on("error", ignore);
+  }
+}
+
+function ignore(): void {}
 
 /** A logger that drops everything, for tests and library callers that pass none. */
 export function silentLogger(): Logger {

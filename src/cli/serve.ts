@@ -1,6 +1,6 @@
 // What `trigger-gateway serve` does with its parsed flags (serve-command.ts defines them).
 import { setFlagsFromString } from "node:v8";
-import { createLogger } from "../logger.js";
+import { createLogger, surviveClosedStdio } from "../logger.js";
 import { runningInPod } from "../config/kube/in-pod.js";
 import { DEFAULT_ADMIN_PORT, readinessFlag, startObservability } from "../observe/index.js";
 import {
@@ -34,6 +34,8 @@ function boundHeapGrowth(): void {
 
 export async function serve(flags: ServeFlags): Promise<void> {
   boundHeapGrowth();
+  // `serve | head -1`: the banner and the logs to a pipe nobody reads are lost, the gateway runs and stops as usual.
+  surviveClosedStdio();
   const workers = flags.workers;
   const splitRoles = flags.splitRoles ?? false;
   if (splitRoles && workers < 2) throw new UsageError("--split-roles needs --workers 2 or more");
