@@ -85,7 +85,7 @@ export function defineServe(program: Command): Command {
   cmd.option("--default-service-account <sa>", 'who the triggers of a Sensor without spec.template.serviceAccountName act as (default: "default")', v.serviceAccount);
 
   cmd.optionsGroup("Webhooks and bus:");
-  cmd.option("--host <host>", "listen address (default: all interfaces)");
+  cmd.option("--host <host>", "listen address (default: all interfaces)", v.host);
   cmd.option("--port <configured=actual>", "listen on ACTUAL instead of a configured webhook port, 0 = any free port (repeatable)", v.portMapping);
   cmd.option("--nats-url <url[,url...]>", "use NATS JetStream (also selected by a JetStream EventBus spec)");
   cmd.option("--publish-deadline <duration>", "how long a receiver retries a publish before answering 503 (default: 8s)", v.positiveDuration("--publish-deadline", "8s"));

@@ -47,6 +47,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const kube = (flags.kube ?? false) || (inPod && config.length === 0);
   if (!kube && config.length === 0) throw new UsageError("serve needs --config <file|dir> or --kube");
   if (kube && config.length > 0) throw new UsageError("serve takes --config or --kube, not both");
+  if (!kube) {
+    // Flags only --kube reads: given without it they would be ignored.
+    const kubeOnly: [string, unknown][] = [["--namespace", flags.namespace], ["--kubeconfig", flags.kubeconfig], ["--default-service-account", flags.defaultServiceAccount]];
+    for (const [flag, value] of kubeOnly) if (value !== undefined) throw new UsageError(`${flag} needs --kube`);
+  }
   let role: GatewayRole = flags.role ?? "all";
   const slot = workerSlot(process.env);
   if (workers > 1 && !slot) {

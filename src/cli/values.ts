@@ -1,6 +1,7 @@
 // Parsers of flag values: each returns the value the command uses, or throws a
 // UsageError that names the flag and the value ("--grace-period abc: ..."). Only
 // light modules here: `--help`, `--version` and usage errors load nothing else.
+import { isIP } from "node:net";
 import { errorMessage } from "../errors.js";
 import { parseGoDuration } from "../expr/duration.js";
 // Leaf modules of gateway/, imported directly: the index would load the whole runtime for `--help`.
@@ -86,6 +87,21 @@ export function checkWorkerAdminPorts(workers: number, adminPort: number | undef
   if (last > MAX_PORT) {
     throw new UsageError(`--admin-port ${adminPort} with --workers ${workers}: worker ${workers} would serve ${last}; give ${MAX_PORT - workers + 1} or lower, or 0`);
   }
+}
+
+/** A DNS name: labels of letters, digits, '-' (and '_', as container runtimes' service names have), an optional final dot. */
+const HOST_NAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+
+/**
+ * `--host`: an IPv4 or IPv6 address, or a host name (resolved when serve listens). What can
+ * only be meant as an address (digits and dots, or a ':') must be a well-formed one.
+ */
+export function host(value: string): string {
+  if (isIP(value) !== 0) return value;
+  if (/^[\d.]+$/.test(value)) throw new UsageError(`--host ${value}: not an IPv4 address (four numbers from 0 to 255, e.g. 127.0.0.1)`);
+  if (value.includes(":") || value.startsWith("[")) throw new UsageError(`--host ${value}: not an IPv6 address (given without brackets, e.g. ::1)`);
+  if (!HOST_NAME.test(value)) throw new UsageError(`--host ${value}: expected an IP address or a host name, e.g. 127.0.0.1, ::1 or localhost`);
+  return value;
 }
 
 export function triggerConcurrency(value: string): number {

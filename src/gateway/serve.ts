@@ -1,5 +1,6 @@
-import { join, relative } from "node:path";
-import { existsSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { constants, existsSync } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import type { Logger } from "../logger.js";
 import { type SecretStore, type SpecSet, FileSpecSource, createEventBus, DirSecretStore } from "../config/index.js";
 import { withHookManager } from "./hooks.js";
@@ -7,7 +8,7 @@ import { LocalWorkflowStore } from "../workflows/index.js";
 import { startGateway, type Gateway } from "./gateway.js";
 import { BodyBudget } from "../http/index.js";
 import type { EventSource } from "../api/index.js";
-import { GatewayError } from "../errors.js";
+import { errorMessage, GatewayError } from "../errors.js";
 import type { KubeServeOptions } from "./kube.js";
 import {
   startBindings,
@@ -83,6 +84,8 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     return { gateway, specs: set };
   }
   // Locally the loaded YAML is the whole catalogue; it follows edits of the --config files.
+  // The store is written at each firing: a path that cannot hold it fails the start, not every firing.
+  if (runsSensors(o.role ?? "all")) await checkStoreDir(o.localStore);
   const workflows = new LocalWorkflowStore({ dir: o.localStore });
   const seen = new Set<string>();
   let started: Gateway | undefined;
@@ -146,6 +149,35 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     "gateway ready",
   );
   return { gateway, specs: set };
+}
+
+/**
+ * `--local-store DIR` is a directory this process can write to, or one it can create (its
+ * nearest existing ancestor is a writable directory). Nothing is created here.
+ */
+export async function checkStoreDir(dir: string): Promise<void> {
+  const fail = (why: string): never => {
+    throw new GatewayError(`--local-store ${dir}: ${why} (Workflows are written to <dir>/<namespace>/<name>.yaml)`);
+  };
+  const target = resolve(dir);
+  for (let path = target; ; path = dirname(path)) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Not there (yet), or below a file: the ancestor decides.
+      if ((code === "ENOENT" || code === "ENOTDIR") && dirname(path) !== path) continue;
+      return fail(errorMessage(err));
+    }
+    if (!info.isDirectory()) return fail(path === target ? "not a directory" : `${path} is not a directory, so the store cannot be created below it`);
+    try {
+      await access(path, constants.W_OK);
+    } catch {
+      return fail(path === target ? "the directory is not writable" : `${path} is not writable, so the store cannot be created in it`);
+    }
+    return;
+  }
 }
 
 /** Managed webhooks (EventSources with `webhook.url` and credentials), kept by the receivers' side. */

@@ -23,6 +23,9 @@ function packageVersion(): string {
   }
 }
 
+/** Listen errors of the address rather than the port: a name that does not resolve, an address not on this machine. */
+const HOST_ERRORS = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME", "EADDRNOTAVAIL"]);
+
 /** Parses `--admin-port`: a port number, 0 for any free port. */
 export function parseAdminPort(value: string): number {
   const port = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -43,6 +46,10 @@ export async function startObservability(o: { port: number; host?: string; allow
   try {
     admin = await startAdminServer({ observer, port: o.port, host: o.host, allowedHosts: o.allowedHosts, logger: o.logger });
   } catch (err) {
+    // The first port serve listens on: a --host that does not resolve, or is no address of this machine, fails here.
+    if (o.host !== undefined && HOST_ERRORS.has((err as NodeJS.ErrnoException).code ?? "")) {
+      throw new GatewayError(`--host ${o.host}: ${errorMessage(err)} (expected an address or a name of this machine)`, { cause: err });
+    }
     throw new GatewayError(`--admin-port ${o.port}: ${errorMessage(err)} (0 picks a free port)`, { cause: err });
   }
   o.logger.info({ url: admin.url }, "admin listening");

@@ -179,6 +179,12 @@ describe("trigger-gateway usage errors exit 2", () => {
     ["--binding-mode", "async"],
     ["--log-level", "loud"],
     ["--port", "12000"],
+    // Malformed IP literals: once they reached the listen and the error blamed --admin-port.
+    ["--host", "999.1.1.1"],
+    ["--host", "1.2.3"],
+    ["--host", "[::1]"],
+    ["--host", "::g"],
+    ["--host", "no spaces"],
   ])("serve %s %s: a message naming the flag and the value", (flag, value) => {
     const r = cli("serve", "--config", "fixtures/quickstart", flag, value);
     expect(r.code).toBe(2);
@@ -229,6 +235,10 @@ describe("trigger-gateway usage errors exit 2", () => {
     [["serve", "--config", "fixtures/quickstart", "--workers", "2", "--split-roles", "--role", "sensors"], /drop --role/],
     [["serve", "--config"], /option '--config <file\|dir>' argument missing/],
     [["serve", "--config", "fixtures/quickstart", "extra"], /too many arguments/],
+    // Only --kube reads them: without it they were ignored.
+    [["serve", "--config", "fixtures/quickstart", "--namespace", "argo-events"], /--namespace needs --kube/],
+    [["serve", "--config", "fixtures/quickstart", "--kubeconfig", "/nonexistent/kubeconfig"], /--kubeconfig needs --kube/],
+    [["serve", "--config", "fixtures/quickstart", "--default-service-account", "ci"], /--default-service-account needs --kube/],
     [["validate"], /missing required argument/],
     [["test-sensor", "--event", "e.json"], /required option '--sensor <file>' not specified/],
     [["send", "http://127.0.0.1:1/"], /missing required argument 'file'/],
@@ -273,6 +283,25 @@ describe("trigger-gateway invalid input or a failed run exits 1", () => {
     const r = cli("serve", "--config", "/nonexistent/specs", "--admin-port", "0", "--events-port", "0", "--log-level", "silent");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/trigger-gateway: 1 invalid spec\(s\); nothing started/);
+  });
+
+  it("serve --host NAME that does not resolve, or an address not on this machine: the message names --host", () => {
+    for (const host of ["no-such-host.invalid", "192.0.2.1"]) {
+      const r = cli("serve", "--config", "fixtures/quickstart", "--host", host, "--admin-port", "0", "--events-port", "0", "--port", "12000=0", "--log-level", "silent");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`trigger-gateway: --host ${host}: `);
+      expect(r.stderr).not.toContain("--admin-port");
+    }
+  });
+
+  it("serve --local-store that is a file, or below one: the start fails (exit 1) naming --local-store", async () => {
+    const file = await tempFile("not-a-dir", "x");
+    for (const store of [file, join(file, "workflows")]) {
+      const r = cli("serve", "--config", "fixtures/quickstart", "--local-store", store, "--admin-port", "0", "--events-port", "0", "--port", "12000=0", "--log-level", "silent");
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^trigger-gateway: --local-store ${file}.*: .*not a directory`, "m"));
+      expect(r.stderr).not.toContain("is listening");
+    }
   });
 
   it("test-sensor on a sensor file that does not exist", () => {
