@@ -77,6 +77,11 @@ export class FileSpecSource implements SpecSource {
     return groupSpecs([...this.specs.values()].map((d) => d.spec));
   }
 
+  /** The documents of `set()`, with their files (e.g. for checks that name a spec's file or field). */
+  documents(): LoadedSpec[] {
+    return [...this.specs.values()];
+  }
+
   async start(onChange: SpecChangeHandler): Promise<void> {
     if (!this.loaded) await this.load();
     const set = this.set();

@@ -2,6 +2,6 @@
 export { createEventBus } from "./bus.js";
 export { FileSpecSource } from "./file-source.js";
 export { referenceChecks, secretChecks } from "./reference-checks.js";
-export { DirSecretStore, MapSecretStore, type SecretStore } from "./secrets.js";
+export { DirSecretStore, MapSecretStore, secretReferenceProblem, type SecretStore } from "./secrets.js";
 export { type ApplyFailure, type ApplyResult, type SpecSource } from "./spec-source.js";
 export { type SpecSet } from "./specs.js";

@@ -19,6 +19,7 @@ import {
 } from "../binding/index.js";
 import type { Observer } from "../observe/index.js";
 import { runsReceivers, runsSensors, type GatewayRole } from "./role.js";
+import { SecretWarnings } from "./secret-warnings.js";
 
 export interface ServeOptions {
   config: string[];
@@ -89,17 +90,22 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
   const workflows = new LocalWorkflowStore({ dir: o.localStore });
   const seen = new Set<string>();
   let started: Gateway | undefined;
-  const source = new FileSpecSource({
+  // Secrets are read per delivery and firing from --secrets-dir: one missing is a warning at load and reload, not an error.
+  const secretWarnings = new SecretWarnings({ logger: o.logger, secretsDir: o.secretsDir, role: o.role, manageHooks: o.manageHooks });
+  const source: FileSpecSource = new FileSpecSource({
     paths: o.config,
     logger: o.logger,
     onRejected: (r) => o.observer?.specRejected(r),
     beforeApply: (next) => workflows.setSpecs(next.workflowTemplates),
     afterApply: () => {
-      if (started) logEndpoints(started, o.logger, seen);
+      if (!started) return;
+      logEndpoints(started, o.logger, seen);
+      void secretWarnings.check(source.documents());
     },
   });
   // Strict: one error line per invalid document, and nothing starts.
   const set = await source.load();
+  await secretWarnings.check(source.documents());
   const secrets = new DirSecretStore(o.secretsDir);
   let bus;
   try {
