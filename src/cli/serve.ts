@@ -97,19 +97,18 @@ export async function serve(flags: ServeFlags): Promise<void> {
     role,
     manageHooks: flags.manageHooks,
   });
+  // Before anything says ready: serveCommand logs "gateway ready" and returns in one
+  // step, so no signal can arrive between that line and these handlers.
+  handleShutdownSignals(shutdownOptions());
   observability.ready();
   reportReady();
-  if (slot && slot.index > 1) {
-    handleShutdownSignals(shutdownOptions());
-    return;
-  }
+  if (slot && slot.index > 1) return;
   // A human banner on stderr; stdout stays JSON log lines.
   const line = sampleSendLine(gateway, specs.eventSources, flags.secretsDir);
   const urls = gateway.endpoints().map((e) => `  ${e.type} ${e.eventSource}/${e.eventName}  ${e.url}`);
   if (role === "sensors") process.stderr.write("\ntrigger-gateway runs the sensors (--role sensors): receivers run elsewhere\n");
   else process.stderr.write(`\ntrigger-gateway is listening:\n${urls.join("\n")}\n`);
   if (line) process.stderr.write(`\nTry it from another terminal:\n  ${line}\n\n`);
-  handleShutdownSignals(shutdownOptions());
 
   function shutdownOptions(): ShutdownOptions {
     return {
