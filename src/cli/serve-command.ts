@@ -12,6 +12,7 @@ export interface ServeFlags {
   kube?: boolean;
   localStore: string;
   secretsDir?: string;
+  triggerFilesDir?: string;
   namespace?: string;
   kubeconfig?: string;
   defaultServiceAccount?: string;
@@ -78,6 +79,7 @@ export function defineServe(program: Command): Command {
   cmd.option("--kube", "specs, Secrets and Workflows from a Kubernetes cluster (implied in a pod without --config)");
   cmd.addOption(new Option("--local-store <dir>", "embedded Workflow store: <dir>/<namespace>/<name>.yaml").default(".gateway/workflows", ".gateway/workflows"));
   cmd.option("--secrets-dir <dir>", "Secrets as files <dir>/<secret name>/<key> (a mounted Secret's layout)");
+  cmd.option("--trigger-files-dir <dir>", "where trigger `file` sources are read: only inside <dir> (default: any path; with --kube, none, the file system being every tenant's)");
 
   cmd.optionsGroup("Kubernetes (--kube):");
   cmd.option("--namespace <ns>", "watch this namespace only (default: every namespace the RBAC allows)");

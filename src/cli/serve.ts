@@ -83,6 +83,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
         }
       : undefined,
     localStore: flags.localStore,
+    triggerFilesDir: flags.triggerFilesDir,
     secretsDir: flags.secretsDir,
     host: flags.host,
     ports: flags.port ?? [],

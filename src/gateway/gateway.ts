@@ -5,7 +5,7 @@ import type { SecretStore, SpecSet, ApplyFailure, ApplyResult, SpecSource } from
 import type { Sensor } from "../api/index.js";
 import { startReceivers, type ReceiverServer } from "../eventsource/index.js";
 import type { BodyBudget } from "../http/index.js";
-import { compileSensor, EventRouter, newTriggerMemory, SensorRunner, type CompiledSensor } from "../sensor/index.js";
+import { compileSensor, EventRouter, newTriggerMemory, SensorRunner, type CompiledSensor, type FileSourcePolicy } from "../sensor/index.js";
 import { errorMessage } from "../errors.js";
 import type { Observer } from "../observe/index.js";
 import { countingBus, HandlerCounts, type InFlight } from "./in-flight.js";
@@ -42,6 +42,8 @@ export interface GatewayOptions {
   portOverride?: (configuredPort: string) => number;
   /** Handlers running at once per trigger in this process. */
   triggerConcurrency?: number;
+  /** Which files trigger `file` sources may read (default: any). */
+  fileSources?: FileSourcePolicy;
   /** Metrics and the event-flow page: told every outcome, applied SpecSet and rejected spec. */
   observer?: Observer;
   /** Run receivers, sensors or both (default); the other half runs in another process. */
@@ -144,6 +146,7 @@ class Reconciler {
       onOutcome: this.o.observer?.onTriggerOutcome,
       router: this.router,
       triggerMemory: this.triggerMemory,
+      fileSources: this.o.fileSources,
     });
   }
 

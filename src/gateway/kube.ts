@@ -1,4 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
+import type { FileSourcePolicy } from "../sensor/index.js";
 import type { Logger } from "../logger.js";
 import { type SecretStore, type SpecSet, createEventBus } from "../config/index.js";
 import { KubeSpecSource } from "../config/kube/spec-source.js";
@@ -23,6 +24,7 @@ export interface KubeServeOptions extends KubeConnection {
 
 export interface KubeGatewayOptions {
   kube: KubeServeOptions;
+  fileSources?: FileSourcePolicy;
   host?: string;
   portOverride?: (configured: string) => number;
   natsUrl?: string;
@@ -83,6 +85,7 @@ export async function startKubeGateway(o: KubeGatewayOptions): Promise<KubeGatew
       host: o.host,
       portOverride: o.portOverride,
       triggerConcurrency: o.triggerConcurrency,
+      fileSources: o.fileSources,
       observer: o.observer,
       role: o.role,
       bodyBudget: o.bodyBudget,

@@ -1,4 +1,5 @@
 import { dirname, join, relative, resolve } from "node:path";
+import type { FileSourcePolicy } from "../sensor/index.js";
 import { constants, existsSync } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import type { Logger } from "../logger.js";
@@ -24,6 +25,8 @@ import { SecretWarnings } from "./secret-warnings.js";
 export interface ServeOptions {
   config: string[];
   localStore: string;
+  /** `--trigger-files-dir`: trigger `file` sources only inside it (default: any path; with --kube, none). */
+  triggerFilesDir?: string;
   secretsDir?: string;
   host?: string;
   /** `CONFIGURED=ACTUAL` port mappings (ACTUAL 0 = a free port). */
@@ -67,7 +70,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
   if (o.kube) {
     // Loaded only with --kube: @kubernetes/client-node alone is most of a local run's start time and memory.
     const [{ startKubeGateway }, { kubeBindingAuth }] = await Promise.all([import("./kube.js"), import("../binding/kubernetes.js")]);
-    const kube = await startKubeGateway({ ...o, kube: o.kube, portOverride: parsePortMap(o.ports), bodyBudget });
+    const kube = await startKubeGateway({ ...o, kube: o.kube, portOverride: parsePortMap(o.ports), bodyBudget, fileSources: fileSourcePolicy(o) });
     const set = kube.gateway.specs();
     const gateway = await withHooks(
       await withBindings(kube.gateway, o, {
@@ -136,6 +139,7 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     observer: o.observer,
     role: o.role,
     bodyBudget,
+    fileSources: fileSourcePolicy(o),
   });
   const live = started;
   const gateway = await withHooks(
@@ -155,6 +159,13 @@ export async function serveCommand(o: ServeOptions): Promise<{ gateway: Gateway;
     "gateway ready",
   );
   return { gateway, specs: set };
+}
+
+/** Argo Events reads a file source in the Sensor's own pod; a shared gateway in a cluster reads none unless told where. */
+export function fileSourcePolicy(o: Pick<ServeOptions, "triggerFilesDir" | "kube">): FileSourcePolicy | undefined {
+  if (o.triggerFilesDir) return { root: o.triggerFilesDir };
+  if (o.kube) return { refused: "file sources are not read with --kube unless --trigger-files-dir names a directory (the gateway's file system is every tenant's; Argo Events reads the Sensor pod's own)" };
+  return undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ export { compileSensor } from "./compile.js";
 export type { CompiledSensor, CompiledTrigger, CompiledDependency } from "./compile.js";
 export { SensorRunner, durableName, backoffMs, ORDERED_ANNOTATION } from "./runner.js";
 export type { SensorRunnerOptions } from "./runner.js";
+export type { FileSourcePolicy } from "./sources/index.js";
 export { EventRouter, triggerKey } from "./routing/router.js";
 export type { EventRouterOptions, RoutedEvent, ExplainedSkip, TriggerRoute } from "./routing/router.js";
 export { WORK_TYPE, workSubject } from "./routing/work.js";

@@ -16,6 +16,7 @@ import { sensorEventFromCloudEvent, type SensorEvent } from "./event.js";
 import type { TriggerOutcome } from "./outcome.js";
 import { EventRouter } from "./routing/router.js";
 import { isOrdered, readWork, sharedWorkFilter, workLane } from "./routing/work.js";
+import type { FileSourcePolicy } from "./sources/index.js";
 import { newTriggerMemory, type TriggerMemory } from "./triggers/memory.js";
 import { Where } from "./where.js";
 
@@ -61,6 +62,8 @@ export interface SensorRunnerOptions {
    * gives all its runners one, so it survives a Sensor's reload; default: one of its own.
    */
   triggerMemory?: TriggerMemory;
+  /** Which files `file` sources may read (default: any, as in Argo Events' Sensor pod). */
+  fileSources?: FileSourcePolicy;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -289,6 +292,7 @@ export class SensorRunner {
       secrets: this.options.secrets,
       logger: log,
       memory: this.memory,
+      files: this.options.fileSources,
       clock: this.clock,
       random: this.options.random,
       retryable: isRetryable,

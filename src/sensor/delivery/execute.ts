@@ -5,6 +5,7 @@ import type { WorkflowClient } from "../../workflows/index.js";
 import type { CompiledSensor, CompiledTrigger } from "../compile.js";
 import { planFiring } from "../engine.js";
 import type { SensorEvent } from "../event.js";
+import type { FileSourcePolicy } from "../sources/index.js";
 import type { TriggerMemory } from "../triggers/memory.js";
 import type { TriggerResult } from "../triggers/types.js";
 import type { Clock } from "./clock.js";
@@ -18,6 +19,8 @@ export interface FiringContext {
   logger: Logger;
   /** Handed to the trigger actions in their runtime. */
   memory: TriggerMemory;
+  /** Which files `file` sources may read. */
+  files?: FileSourcePolicy;
   clock: Clock;
   random?: () => number;
   retryable(err: unknown): boolean;
@@ -41,7 +44,7 @@ export async function executeFiring(
   events: Record<string, SensorEvent>,
 ): Promise<FiringResult> {
   const { action, plan } = planFiring(ctx.sensor, trigger, events, ctx.clock.now());
-  const runtime = { workflows: ctx.workflows, secrets: ctx.secrets, logger: ctx.logger, memory: ctx.memory };
+  const runtime = { workflows: ctx.workflows, secrets: ctx.secrets, logger: ctx.logger, memory: ctx.memory, files: ctx.files };
   return withRetry(
     settings.retry,
     async () => {

@@ -2,7 +2,8 @@
 // working directory). A file absent at load is no error: it may be mounted or written
 // later, so `validate` only warns, and each firing reads what the file holds then.
 import { readFileSync, statSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, realpath } from "node:fs/promises";
+import { isAbsolute, relative, resolve } from "node:path";
 import { type KubeObject, isObject } from "../../api/index.js";
 import { errorMessage, GatewayError, NotFoundError, TriggerError } from "../../errors.js";
 import type { Where } from "../where.js";
@@ -43,13 +44,42 @@ function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? errorMessage(err);
 }
 
+/**
+ * Which files a `file` source may read. Argo Events reads the Sensor pod's own file
+ * system; here the file system is the gateway's, shared by every tenant, so with
+ * `--kube` only a directory given by `--trigger-files-dir` is read (none by default).
+ */
+export interface FileSourcePolicy {
+  /** Only files inside this directory (symbolic links resolved). */
+  root?: string;
+  /** Set when no file may be read: why. */
+  refused?: string;
+}
+
+/** The file's real path when the policy lets it be read; a TriggerError (final) when not. */
+async function allowed(path: string, policy: FileSourcePolicy | undefined): Promise<string> {
+  if (policy?.refused) throw new TriggerError(`source file ${path}: ${policy.refused}`);
+  if (!policy?.root) return path;
+  let real: string;
+  try {
+    real = await realpath(resolve(policy.root, path));
+  } catch (err) {
+    if (MISSING.has(errnoCode(err))) throw new SourceFileNotFoundError(path, { cause: err });
+    throw err;
+  }
+  const root = await realpath(policy.root);
+  const rel = relative(root, real);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) throw new TriggerError(`source file ${path}: outside --trigger-files-dir ${policy.root}`);
+  return real;
+}
+
 /** Reads and parses the file at firing: missing is SourceFileNotFoundError, bad content TriggerError (as url's). */
-export async function readSourceFile(path: string): Promise<KubeObject> {
+export async function readSourceFile(path: string, policy?: FileSourcePolicy): Promise<KubeObject> {
   let text: string;
   try {
-    text = await readBounded(path);
+    text = await readBounded(await allowed(path, policy));
   } catch (err) {
-    if (err instanceof TriggerError) throw err;
+    if (err instanceof TriggerError || err instanceof SourceFileNotFoundError) throw err;
     if (MISSING.has(errnoCode(err))) throw new SourceFileNotFoundError(path, { cause: err });
     // Permissions, I/O: untyped, so retried within the trigger's retryStrategy like any unknown failure.
     throw new GatewayError(`source file ${path}: cannot read it (${errnoCode(err)})`, { cause: err });
@@ -62,7 +92,7 @@ export async function readSourceFile(path: string): Promise<KubeObject> {
 }
 
 function fileSource(path: string): TriggerSource {
-  return { kind: "file", describe: () => ({ file: path }), load: () => readSourceFile(path) };
+  return { kind: "file", describe: () => ({ file: path }), load: (ctx) => readSourceFile(path, ctx.files) };
 }
 
 export function compileFileSource(value: unknown, where: Where, at: string): TriggerSource | undefined {

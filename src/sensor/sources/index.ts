@@ -6,7 +6,7 @@ import type { TriggerSource } from "./types.js";
 
 export type { SourceContext, TriggerSource } from "./types.js";
 export { URL_SOURCE_TTL_MS } from "./url.js";
-export { SourceFileNotFoundError } from "./file.js";
+export { SourceFileNotFoundError, type FileSourcePolicy } from "./file.js";
 
 const KINDS = TRIGGER_SOURCE_KINDS.join(", ");
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -12,7 +12,7 @@ import { Where } from "../where.js";
 import { newTriggerMemory, type TriggerMemory } from "../triggers/memory.js";
 import { isRetryable } from "../../retry.js";
 import { compileSource, SourceFileNotFoundError, URL_SOURCE_TTL_MS } from "./index.js";
-import { FILE_MAX_BYTES } from "./file.js";
+import { FILE_MAX_BYTES, type FileSourcePolicy } from "./file.js";
 
 const where = new Where("argo", "s");
 const CM_YAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-source\ndata:\n  a: '1'\n";
@@ -98,6 +98,24 @@ describe("trigger sources", () => {
     expect(err).toBeInstanceOf(TriggerError);
     expect(err.message).toMatch(/invalid YAML at line \d+, column \d+ \(\w+\)/);
     expect(err.message).not.toContain("s3cr3t");
+  });
+
+  it("file under a policy: only inside --trigger-files-dir (symbolic links resolved), or none at all", async () => {
+    const root = join(dir, "allowed");
+    await mkdir(root, { recursive: true });
+    await writeFile(join(root, "wf.yaml"), CM_YAML);
+    await writeFile(join(dir, "outside.yaml"), CM_YAML);
+    await symlink(join(dir, "outside.yaml"), join(root, "escape.yaml"));
+    const load = (path: string, files: FileSourcePolicy) => compileSource({ file: { path } }, where, "src").load({ ...ctx(), files });
+    expect(await load("wf.yaml", { root })).toEqual(WANT);
+    expect(await load(join(root, "wf.yaml"), { root })).toEqual(WANT);
+    await expect(load(join(dir, "outside.yaml"), { root })).rejects.toThrow(/outside --trigger-files-dir/);
+    await expect(load("../outside.yaml", { root })).rejects.toThrow(/outside --trigger-files-dir/);
+    await expect(load("escape.yaml", { root })).rejects.toThrow(/outside --trigger-files-dir/);
+    await expect(load("absent.yaml", { root })).rejects.toBeInstanceOf(SourceFileNotFoundError);
+    const refused = await load(join(root, "wf.yaml"), { refused: "not with --kube" }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TriggerError);
+    expect(isRetryable(refused)).toBe(false);
   });
 
   it("url is fetched at firing and reused within the TTL", async () => {

@@ -1,6 +1,7 @@
 import type { TriggerSourceKind, KubeObject } from "../../api/index.js";
 import type { WorkflowClient } from "../../workflows/index.js";
 import type { FetchedSource } from "../triggers/memory.js";
+import type { FileSourcePolicy } from "./file.js";
 
 /** What a source may read from when it is read at firing time. */
 export interface SourceContext {
@@ -9,6 +10,8 @@ export interface SourceContext {
   namespace: string;
   /** Where a `url` source keeps what it fetched (the runtime's TriggerMemory.urlSources). */
   urlSources: Map<string, FetchedSource>;
+  /** Which files a `file` source may read (default: any, as Argo Events in the Sensor's pod). */
+  files?: FileSourcePolicy;
 }
 
 /**

@@ -127,7 +127,7 @@ export class SourcedAction implements TriggerAction {
     if (planned) return planned.run(runtime);
     const resource =
       this.source.loaded ??
-      (await this.source.load({ workflows: runtime.workflows, namespace: firing.sensorNamespace, urlSources: runtime.memory.urlSources }));
+      (await this.source.load({ workflows: runtime.workflows, namespace: firing.sensorNamespace, urlSources: runtime.memory.urlSources, files: runtime.files }));
     // Deterministic in the firing (its `now` included): the same intent the plan showed.
     return this.intend(this.applied(resource, firing), firing, (b) => this.applied(b, firing)).run(runtime);
   }

@@ -4,6 +4,7 @@ import type { SecretStore } from "../../config/index.js";
 import type { WorkflowClient } from "../../workflows/index.js";
 import type { SensorEvent } from "../event.js";
 import type { Where } from "../where.js";
+import type { FileSourcePolicy } from "../sources/index.js";
 import type { TriggerMemory } from "./memory.js";
 
 /** What a firing is about: the sensor, the trigger and the events that satisfied its condition. */
@@ -35,6 +36,8 @@ export interface TriggerRuntime {
   logger: Logger;
   /** What the triggers of this gateway remember between firings (log throttle, url sources). */
   memory: TriggerMemory;
+  /** Which files `file` sources may read (default: any). */
+  files?: FileSourcePolicy;
 }
 
 export interface TriggerResult {
