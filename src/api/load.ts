@@ -240,6 +240,14 @@ export function fullLoad(text: string, fileName: string): LoadResult {
     }
     const rec = value as Record<string, unknown>;
     const name = resourceName(rec);
+    // Another API group (a kustomization, RBAC, a ConfigMap kept beside the specs, as
+    // `kubectl apply -f dir/` users do): not the gateway's to read, so skipped with a word.
+    if (typeof rec.apiVersion === "string" && !rec.apiVersion.startsWith("argoproj.io/")) {
+      (result.warnings ??= []).push(
+        new SpecWarning(at(["apiVersion"]), name, "apiVersion", `${JSON.stringify(rec.apiVersion)} is not an argoproj.io resource: skipped`),
+      );
+      continue;
+    }
     if (rec.apiVersion !== API_VERSION) {
       const shown = rec.apiVersion === undefined ? "missing" : JSON.stringify(rec.apiVersion);
       result.errors.push(
@@ -328,6 +336,7 @@ export async function loadSpecs(paths: readonly string[]): Promise<LoadResult> {
       const one = loadSpecsFromText(text, file);
       result.specs.push(...one.specs);
       result.errors.push(...one.errors);
+      if (one.warnings) (result.warnings ??= []).push(...one.warnings);
     }
   }
   return result;

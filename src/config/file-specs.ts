@@ -33,6 +33,7 @@ export function specKey(spec: Spec): string {
 export async function loadConfig(paths: readonly string[]): Promise<ConfigLoad> {
   const parsed: LoadedSpec[] = [];
   const loadErrors: SpecError[] = [];
+  const loadWarnings: SpecWarning[] = [];
   const unknown: string[] = [];
   for (const path of paths) {
     let files: string[];
@@ -54,10 +55,11 @@ export async function loadConfig(paths: readonly string[]): Promise<ConfigLoad> 
       const one = loadSpecsFromText(text, file);
       parsed.push(...one.specs);
       loadErrors.push(...one.errors);
+      loadWarnings.push(...(one.warnings ?? []));
       if (one.errors.length > 0) unknown.push(file);
     }
   }
-  const checked = validateLoaded({ specs: parsed, errors: loadErrors });
+  const checked = validateLoaded({ specs: parsed, errors: loadErrors, warnings: loadWarnings });
   const valid = new Set(checked.specs);
   // Validation was the last use of the positions: the YAML syntax trees (most of the
   // memory of thousands of kept specs) are dropped here, the documents stay the same.

@@ -96,7 +96,7 @@ describe("loadSpecsFromText", () => {
 
   test.each<[string, string, string]>([
     ["unknown kind", "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: w}\n", 'u.yaml:2:1 Workflow/w kind: not supported: kind "Workflow"'],
-    ["other apiVersion", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", 'u.yaml:1:1 ConfigMap/c apiVersion: not supported: apiVersion "v1"'],
+    ["another argoproj.io version", "apiVersion: argoproj.io/v1beta1\nkind: Sensor\nmetadata: {name: c}\n", 'u.yaml:1:1 Sensor/c apiVersion: not supported: apiVersion "argoproj.io/v1beta1"'],
     ["no apiVersion", "kind: Sensor\nmetadata: {name: s}\n", "u.yaml:1:1 Sensor/s apiVersion: not supported: apiVersion missing"],
     ["not a mapping", "- a\n- b\n", "u.yaml:1:1: document must be a mapping"],
     ["a plain JSON payload", '{"ref": "refs/heads/main"}', 'u.yaml:1:1 apiVersion: not supported: apiVersion missing'],
@@ -106,6 +106,16 @@ describe("loadSpecsFromText", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0].message.startsWith(prefix)).toBe(true);
   });
+});
+
+test.each([
+  ["a ConfigMap", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", 'u.yaml:1:1 ConfigMap/c apiVersion: "v1" is not an argoproj.io resource: skipped'],
+  ["a kustomization", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n", 'u.yaml:1:1 Kustomization/<no name> apiVersion: "kustomize.config.k8s.io/v1beta1" is not an argoproj.io resource: skipped'],
+])("%s kept beside the specs (kubectl apply -f dir/) is skipped with a warning, not an error", (_name, text, warning) => {
+  const { specs, errors, warnings } = loadSpecsFromText(text, "u.yaml");
+  expect(specs).toEqual([]);
+  expect(errors).toEqual([]);
+  expect(warnings?.map((w) => w.message)).toEqual([warning]);
 });
 
 describe("loadSpecs on the file system", () => {

@@ -51,9 +51,9 @@ describe("the quick YAML path reads what the full parse reads", () => {
   });
 
   test("errors still come with FILE:LINE:COL (the full parse takes over)", () => {
-    const text = `${sensor({ a: 1 })}---\napiVersion: v1\nkind: ConfigMap\n`;
+    const text = `${sensor({ a: 1 })}---\napiVersion: argoproj.io/v2\nkind: Sensor\n`;
     const r = loadSpecsFromText(text, "f.yaml");
-    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^f\.yaml:8:1 .*apiVersion "v1"/)]);
+    expect(r.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^f\.yaml:8:1 .*apiVersion "argoproj\.io\/v2"/)]);
     expect(r.specs).toHaveLength(1);
   });
 
