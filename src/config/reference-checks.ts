@@ -2,13 +2,12 @@
 // a binding submits from (a Sensor's: sensor/template-check.ts), the bus serve takes,
 // Secret references, and the event names an EventSource subscribes to. What would fail every firing is an error when the
 // referenced spec is among the inputs, a warning when it is not (it may be in the cluster).
-import { access } from "node:fs/promises";
-import { join } from "node:path";
 import { closest, specError, specWarning, type FieldPath, type LoadedSpec, type EventSource, type KubeObject, type Sensor, type WorkflowTemplate, type WorkflowEventBinding, type EventBus } from "../api/index.js";
 import type { SpecError, SpecWarning } from "../errors.js";
 import { streamConfigProblem } from "../eventbus/index.js";
 import { SOURCE_TYPE_NAMES, SOURCE_TYPES } from "../eventsource/index.js";
 import { chooseEventBus } from "./bus.js";
+import { missingIn, secretFile, secretReferences } from "./secret-references.js";
 import { secretReferenceProblem } from "./secrets.js";
 import { parameterViolations, templateLabel, templateLookupFromList, templateRefOf } from "../workflows/index.js";
 
@@ -145,40 +144,13 @@ export async function referenceChecks(specs: readonly LoadedSpec[]): Promise<Ref
   for (const doc of specs) {
     if (doc.spec.kind === "Sensor") dependencyWarnings(doc, sources, report.warnings);
     if (doc.spec.kind === "WorkflowEventBinding") await bindingIssues(doc, templates, report);
-    for (const [path, ref] of secretRefsOf(doc)) {
+    for (const ref of secretReferences(doc)) {
       const bad = secretReferenceProblem(ref);
-      if (bad) report.errors.push(specError(doc, path, `secret reference ${bad}: no Secret can be read for it`));
+      if (bad) report.errors.push(specError(doc, ref.path, `secret reference ${bad}: no Secret can be read for it`));
     }
     if (doc.spec.kind === "EventSource") await eventNameWarnings(doc, report.warnings);
   }
   return report;
-}
-
-const SECRET_FIELD = /secret|token|password|auth|credential|uuid|key$/i;
-
-/** Every `{name, key}` selector under a field that names a credential, with its path. */
-function secretRefs(value: unknown, path: FieldPath, out: [FieldPath, { name: string; key: string }][]): void {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => secretRefs(v, [...path, i], out));
-    return;
-  }
-  const rec = record(value);
-  if (!rec) return;
-  const keys = Object.keys(rec).filter((k) => k !== "optional");
-  const field = [...path].reverse().find((p): p is string => typeof p === "string") ?? "";
-  if (keys.length === 2 && typeof rec.name === "string" && typeof rec.key === "string" && SECRET_FIELD.test(field)) {
-    if (rec.optional !== true) out.push([path, { name: rec.name, key: rec.key }]);
-    return;
-  }
-  for (const [k, v] of Object.entries(rec)) secretRefs(v, [...path, k], out);
-}
-
-function secretRefsOf(doc: LoadedSpec): [FieldPath, { name: string; key: string }][] {
-  const refs: [FieldPath, { name: string; key: string }][] = [];
-  if (doc.spec.kind === "EventSource" || doc.spec.kind === "Sensor" || doc.spec.kind === "EventBus") {
-    secretRefs((doc.spec as { spec?: unknown }).spec, ["spec"], refs);
-  }
-  return refs;
 }
 
 /**
@@ -188,13 +160,10 @@ function secretRefsOf(doc: LoadedSpec): [FieldPath, { name: string; key: string 
 export async function secretChecks(specs: readonly LoadedSpec[], dir: string): Promise<SpecError[]> {
   const errors: SpecError[] = [];
   for (const doc of specs) {
-    for (const [path, ref] of secretRefsOf(doc)) {
-      if (secretReferenceProblem(ref)) continue; // reported by referenceChecks
-      try {
-        await access(join(dir, ref.name, ref.key));
-      } catch {
-        errors.push(specError(doc, path, `secret ${ref.name}/${ref.key} is not in --secrets-dir ${dir} (expected the file ${join(dir, ref.name, ref.key)})`));
-      }
+    // A reference that can name no Secret is reported by referenceChecks.
+    const refs = secretReferences(doc).filter((r) => !secretReferenceProblem(r));
+    for (const ref of await missingIn(dir, refs)) {
+      errors.push(specError(doc, ref.path, `secret ${ref.name}/${ref.key} is not in --secrets-dir ${dir} (expected the file ${secretFile(dir, ref)})`));
     }
   }
   return errors;

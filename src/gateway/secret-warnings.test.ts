@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { formatFieldPath } from "../api/index.js";
 import { loadConfig } from "../config/file-specs.js";
-import { secretChecks } from "../config/index.js";
+import { secretChecks, secretReferences } from "../config/index.js";
 import { createLogger } from "../logger.js";
 import { packageRoot } from "../paths.js";
-import { missingSecrets, secretReferences, SecretWarnings } from "./secret-warnings.js";
+import { missingSecrets, SecretWarnings } from "./secret-warnings.js";
 
 const root = packageRoot();
 const temps: string[] = [];
@@ -32,7 +32,7 @@ function capture() {
 }
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
-describe("secretReferences", () => {
+describe("secretReferences (config), as validate --secrets-dir reads them", () => {
   it("finds the references validate --secrets-dir checks (every one missing from an empty directory)", async () => {
     const docs = await load("fixtures/quickstart", "fixtures/samples", "fixtures/e2e");
     const empty = await tempDir();

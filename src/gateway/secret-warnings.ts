@@ -3,8 +3,8 @@
 // and the secret's name/key (never a value). It is not an error: secrets are read per
 // delivery or firing, so one added later applies without a restart. With --kube Secrets
 // come from the API and are not checked here.
-import { formatFieldPath, parseFieldPath, type FieldPath, type LoadedSpec } from "../api/index.js";
-import { secretChecks, secretReferenceProblem } from "../config/index.js";
+import { formatFieldPath, type LoadedSpec } from "../api/index.js";
+import { missingIn, secretReferenceProblem, secretReferences } from "../config/index.js";
 import type { Logger } from "../logger.js";
 import { runsReceivers, runsSensors, type GatewayRole } from "./role.js";
 
@@ -19,42 +19,11 @@ export interface MissingSecret {
   secretKey: string;
 }
 
-// As validate finds them (config/reference-checks.ts): a `{name, key}` under a field that names a credential.
-const SECRET_FIELD = /secret|token|password|auth|credential|uuid|key$/i;
 const KINDS = new Set(["EventSource", "Sensor", "EventBus"]);
 
-function record(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
-/** Every required `{name, key}` Secret selector of a spec, with its path: the references `validate --secrets-dir` checks. */
-export function secretReferences(doc: LoadedSpec): { path: FieldPath; name: string; key: string }[] {
-  const out: { path: FieldPath; name: string; key: string }[] = [];
-  const walk = (value: unknown, path: FieldPath): void => {
-    if (Array.isArray(value)) return value.forEach((v, i) => walk(v, [...path, i]));
-    const rec = record(value);
-    if (!rec) return;
-    const keys = Object.keys(rec).filter((k) => k !== "optional");
-    const field = [...path].reverse().find((p): p is string => typeof p === "string") ?? "";
-    if (keys.length === 2 && typeof rec.name === "string" && typeof rec.key === "string" && SECRET_FIELD.test(field)) {
-      if (rec.optional !== true && !secretReferenceProblem({ name: rec.name, key: rec.key })) out.push({ path, name: rec.name, key: rec.key });
-      return;
-    }
-    for (const [k, v] of Object.entries(rec)) walk(v, [...path, k]);
-  };
-  if (KINDS.has(doc.spec.kind)) walk((doc.spec as { spec?: unknown }).spec, ["spec"]);
-  return out;
-}
-
-function at(value: unknown, path: FieldPath): unknown {
-  let v = value;
-  for (const seg of path) v = Array.isArray(v) ? v[seg as number] : record(v)?.[seg];
-  return v;
-}
-
 /**
- * The references of `docs` serve cannot read: with `secretsDir` those `secretChecks` (the
- * check of `validate --secrets-dir`) finds missing, without it every one.
+ * The references of `docs` serve cannot read: with `secretsDir` those with no file
+ * there (as `validate --secrets-dir` finds them), without it every one.
  */
 export async function missingSecrets(docs: readonly LoadedSpec[], secretsDir: string | undefined): Promise<MissingSecret[]> {
   const out: MissingSecret[] = [];
@@ -62,14 +31,10 @@ export async function missingSecrets(docs: readonly LoadedSpec[], secretsDir: st
     if (!KINDS.has(doc.spec.kind)) continue;
     const { kind, metadata } = doc.spec;
     const spec = { kind, namespace: metadata.namespace || "default", name: metadata.name ?? "" };
-    if (secretsDir === undefined) {
-      for (const r of secretReferences(doc)) out.push({ ...spec, fieldPath: formatFieldPath(r.path), secretName: r.name, secretKey: r.key });
-      continue;
-    }
-    for (const e of await secretChecks([doc], secretsDir)) {
-      const ref = record(at(doc.spec, parseFieldPath(e.fieldPath)));
-      if (typeof ref?.name !== "string" || typeof ref.key !== "string") continue;
-      out.push({ ...spec, fieldPath: e.fieldPath, secretName: ref.name, secretKey: ref.key });
+    // A reference that can name no Secret is a load error, not this warning.
+    const refs = secretReferences(doc).filter((r) => !secretReferenceProblem(r));
+    for (const r of secretsDir === undefined ? refs : await missingIn(secretsDir, refs)) {
+      out.push({ ...spec, fieldPath: formatFieldPath(r.path), secretName: r.name, secretKey: r.key });
     }
   }
   return out;
