@@ -1,8 +1,9 @@
 import { loadAndValidate, sortErrors } from "../api/index.js";
 import { referenceChecks, secretChecks } from "../config/index.js";
-import { bindingWarnings } from "../binding/index.js";
+import { bindingWarnings, DEFAULT_EVENTS_PORT } from "../binding/index.js";
 import { eventSourceCompileErrors } from "../eventsource/index.js";
 import { managedHookErrors } from "../hooks/index.js";
+import { DEFAULT_ADMIN_PORT } from "../observe/index.js";
 import { compileErrors, lintWarnings, templateChecks } from "../sensor/index.js";
 
 export interface ValidateOptions {
@@ -17,7 +18,10 @@ export async function validateCommand(paths: string[], out: (line: string) => vo
   const loaded = await loadAndValidate(paths);
   // What serve would refuse when compiling a valid-looking Sensor is an error here too,
   // and so is what would fail every firing (a template's parameters) or never arrive.
-  const sources = eventSourceCompileErrors(loaded.specs);
+  const sources = eventSourceCompileErrors(loaded.specs, {
+    [DEFAULT_ADMIN_PORT]: `the admin port (--admin-port, default ${DEFAULT_ADMIN_PORT})`,
+    [DEFAULT_EVENTS_PORT]: `the WorkflowEventBinding endpoint (--events-port, default ${DEFAULT_EVENTS_PORT})`,
+  });
   const failed = [...compileErrors(loaded.specs), ...sources.errors, ...managedHookErrors(loaded.specs)];
   const refs = await referenceChecks(loaded.specs);
   const templates = await templateChecks(loaded.specs);

@@ -6,12 +6,6 @@ import { errorMessage, type SpecError, type SpecWarning } from "../errors.js";
 import { compileEntry, EntryProblem } from "./sources.js";
 import type { SourceSpecs } from "./registry.js";
 
-/** Ports serve takes for itself unless told otherwise (--admin-port, --events-port). */
-const GATEWAY_PORTS: Readonly<Record<string, string>> = {
-  "7777": "the admin port (--admin-port, default 7777)",
-  "2746": "the WorkflowEventBinding endpoint (--events-port, default 2746)",
-};
-
 interface Found {
   errors: SpecError[];
   warnings: SpecWarning[];
@@ -21,8 +15,11 @@ function entries(es: EventSource): [SourceTypeName, string, unknown][] {
   return SOURCE_TYPE_NAMES.flatMap((type) => Object.entries((es.spec[type] ?? {}) as Record<string, unknown>).map(([name, spec]): [SourceTypeName, string, unknown] => [type, name, spec]));
 }
 
-/** One error per entry that serve would refuse; a warning for a port serve holds by default. */
-export function eventSourceCompileErrors(loaded: readonly LoadedSpec[]): Found {
+/**
+ * One error per entry that serve would refuse; a warning for a port serve holds by
+ * default (`reservedPorts`: port -> what holds it).
+ */
+export function eventSourceCompileErrors(loaded: readonly LoadedSpec[], reservedPorts: Readonly<Record<string, string>> = {}): Found {
   const found: Found = { errors: [], warnings: [] };
   for (const doc of loaded) {
     if (doc.spec.kind !== "EventSource") continue;
@@ -30,7 +27,7 @@ export function eventSourceCompileErrors(loaded: readonly LoadedSpec[]): Found {
       const at = ["spec", type, name];
       try {
         const { context } = compileEntry(type, spec as SourceSpecs[typeof type]);
-        const clash = GATEWAY_PORTS[String(context.port)];
+        const clash = reservedPorts[String(context.port)];
         if (clash) {
           const path = type === "webhook" ? [...at, "port"] : [...at, "webhook", "port"];
           found.warnings.push(specWarning(doc, path, `port ${context.port} is ${clash}: serve cannot listen on it for this receiver unless that flag moves`));
